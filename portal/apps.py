@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from wagtail.users.apps import WagtailUsersAppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("门户")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal import signals  # noqa: F401
+
+
+class PortalUsersAppConfig(WagtailUsersAppConfig):
+    """Wagtail's user admin with the portal's own fields (display name, mobile number)."""
+
+    user_viewset = "portal.viewsets.UserViewSet"

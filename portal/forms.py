@@ -1,0 +1,124 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.users.forms import UserCreationForm, UserEditForm
+
+from portal.models import Community, Grid, Street, User
+from portal.selectors import current_privacy_version
+
+
+class GridChoiceMixin(forms.Form):
+    """Three linked selects, street → community → grid. Works without JavaScript (the
+    choices narrow after each submit) and with it (static/js/grid-chooser.js refills the
+    next select from /geo/ as soon as one changes)."""
+
+    street = forms.ModelChoiceField(
+        label=_("街道"), queryset=Street.objects.all(), required=False, empty_label=_("请选择街道")
+    )
+    community = forms.ModelChoiceField(
+        label=_("社区"),
+        queryset=Community.objects.none(),
+        required=False,
+        empty_label=_("请选择社区"),
+    )
+    grid = forms.ModelChoiceField(
+        label=_("网格"), queryset=Grid.objects.none(), required=False, empty_label=_("请选择网格")
+    )
+    grid_required = False
+
+    def __init__(self, *args, initial_grid: Grid | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if initial_grid is not None and not self.is_bound:
+            self.initial.setdefault("grid", initial_grid.pk)
+            self.initial.setdefault("community", initial_grid.community_id)
+            self.initial.setdefault("street", initial_grid.community.street_id)
+        street_id = self._chosen("street")
+        community_id = self._chosen("community")
+        if street_id:
+            self.fields["community"].queryset = Community.objects.filter(street_id=street_id)
+        if community_id:
+            self.fields["grid"].queryset = Grid.objects.filter(community_id=community_id)
+        for name in ("street", "community", "grid"):
+            self.fields[name].widget.attrs["data-geo"] = name
+        self.fields["grid"].required = self.grid_required
+
+    def _chosen(self, name):
+        value = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        grid = cleaned.get("grid")
+        community = cleaned.get("community")
+        if grid and community and grid.community_id != community.pk:
+            self.add_error("grid", _("所选网格不属于所选社区，请重新选择。"))
+        if self.grid_required and not grid and not self.errors.get("grid"):
+            self.add_error("grid", _("请依次选择街道、社区和网格。"))
+        return cleaned
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form: a display name and the privacy consent."""
+
+    display_name = forms.CharField(
+        label=_("显示名称"),
+        max_length=50,
+        help_text=_("在网站上显示的称呼，例如“王阿姨”。"),
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("我已阅读并同意《隐私政策》"),
+        required=True,
+        error_messages={"required": _("注册前请阅读并同意隐私政策。")},
+    )
+
+    def signup(self, request, user):
+        user.display_name = self.cleaned_data["display_name"]
+        user.privacy_consent_version = current_privacy_version(request)
+        user.privacy_consent_at = timezone.now()
+        user.save(update_fields=["display_name", "privacy_consent_version", "privacy_consent_at"])
+
+
+class ProfileForm(GridChoiceMixin, forms.ModelForm):
+    """The resident's own profile: name, mobile number (with its own consent), home grid."""
+
+    mobile_consent = forms.BooleanField(
+        label=_("我同意网格长和社区工作人员使用此手机号码联系我"),
+        required=False,
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "mobile"]
+
+    field_order = ["display_name", "mobile", "mobile_consent", "street", "community", "grid"]
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        super().__init__(*args, initial_grid=instance.home_grid if instance else None, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["mobile"].widget.attrs.update(inputmode="numeric", autocomplete="tel")
+        if instance and instance.mobile_consent_at:
+            self.fields["mobile_consent"].initial = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("mobile") and not cleaned.get("mobile_consent"):
+            self.add_error("mobile_consent", _("填写手机号码需要单独同意其使用方式。"))
+        return cleaned
+
+
+class StaffUserEditForm(UserEditForm):
+    class Meta(UserEditForm.Meta):
+        fields = UserEditForm.Meta.fields | {"display_name", "mobile"}
+
+
+class StaffUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = UserCreationForm.Meta.fields | {"display_name", "mobile"}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), max_length=100, required=False)

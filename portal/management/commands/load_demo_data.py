@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal.demo_context import DemoContext, app_modules
+from portal.models import HomePage
+
+
+class Command(BaseCommand):
+    help = "Load the deterministic demo content (geography, pages, demo users, each app's data)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the demo data is already there (used by `make run`).",
+        )
+
+    def handle(self, *args, if_empty=False, **options):
+        ctx = DemoContext(stdout=self.stdout)
+        if HomePage.objects.exists():
+            if if_empty:
+                self.stdout.write("Demo data already loaded.")
+                self.print_logins()
+                return
+            self.stdout.write(self.style.WARNING("A home page exists already; nothing loaded."))
+            return
+        with transaction.atomic():
+            for module in app_modules("demo"):
+                self.stdout.write(f"Loading {module.__name__} …")
+                module.load(ctx)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.print_logins(ctx)
+
+    def print_logins(self, ctx: DemoContext | None = None):
+        from portal.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for role, email in DEMO_LOGINS:
+            self.stdout.write(f"  {role:<28} {email}")

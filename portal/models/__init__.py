@@ -1,0 +1,30 @@
+from .geography import Community, Grid, Street
+from .media import PortalDocument, PortalImage, PortalRendition
+from .pages import (
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    NewsPageTag,
+    SearchableMixin,
+    StandardPage,
+)
+from .settings import SiteSettings
+from .users import User, mask_mobile
+
+__all__ = [
+    "Community",
+    "Grid",
+    "HomePage",
+    "NewsIndexPage",
+    "NewsPage",
+    "NewsPageTag",
+    "PortalDocument",
+    "PortalImage",
+    "PortalRendition",
+    "SearchableMixin",
+    "SiteSettings",
+    "StandardPage",
+    "Street",
+    "User",
+    "mask_mobile",
+]

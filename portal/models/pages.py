@@ -1,0 +1,210 @@
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from portal import registry
+from portal.blocks import BaseStreamBlock, StatBlock
+from portal.search import cjk_bigrams
+
+
+class SearchableMixin:
+    """Adds the two-character pieces of a page's text to the search index, so that Chinese
+    words are found inside longer text (see portal.search). List the fields to split in
+    `search_bigram_fields`; StreamFields and rich text are reduced to their plain text."""
+
+    search_bigram_fields: tuple[str, ...] = ("title",)
+
+    @property
+    def search_bigrams(self) -> str:
+        texts = []
+        for name in self.search_bigram_fields:
+            value = getattr(self, name, None)
+            if not value:
+                continue
+            field = self._meta.get_field(name)
+            if isinstance(field, StreamField):
+                texts.extend(field.get_searchable_content(value))
+            else:
+                texts.append(strip_tags(str(value)))
+        return cjk_bigrams(" ".join(texts))
+
+    @classmethod
+    def bigram_search_fields(cls):
+        return [
+            index.SearchField("search_bigrams", boost=2),
+            index.AutocompleteField("search_bigrams"),
+        ]
+
+
+class HomePage(SearchableMixin, Page):
+    """The portal's front page: a hero, the district in numbers, and sections that the
+    other apps contribute (open surveys, recruiting projects, volunteer activity)."""
+
+    hero_title = models.CharField(_("主标题"), max_length=100, default="共建共治共享")
+    hero_text = models.TextField(_("导语"), blank=True)
+    hero_image = models.ForeignKey(
+        "portal.PortalImage",
+        verbose_name=_("主图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    stats = StreamField(
+        [("stat", StatBlock())], verbose_name=_("数字市北"), blank=True, use_json_field=True
+    )
+    body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
+
+    search_fields = Page.search_fields + SearchableMixin.bigram_search_fields()
+    search_bigram_fields = ("title", "hero_text")
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("hero_title"), FieldPanel("hero_text"), FieldPanel("hero_image")],
+            _("首屏"),
+        ),
+        FieldPanel("stats"),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("首页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_news"] = (
+            NewsPage.objects.live()
+            .public()
+            .only("title", "url_path", "date", "summary")
+            .order_by("-date", "-pk")[:4]
+        )
+        context["home_sections"] = registry.render_home_sections(request)
+        return context
+
+
+class StandardPage(SearchableMixin, Page):
+    """A plain content page (about the portal, the privacy notice, how to take part)."""
+
+    intro = models.TextField(_("导语"), blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
+
+    search_fields = (
+        Page.search_fields
+        + [index.SearchField("intro"), index.SearchField("body")]
+        + SearchableMixin.bigram_search_fields()
+    )
+    search_bigram_fields = ("title", "intro", "body")
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["portal.HomePage", "portal.StandardPage"]
+    subpage_types = ["portal.StandardPage"]
+
+    class Meta:
+        verbose_name = _("普通页面")
+
+
+class NewsIndexPage(SearchableMixin, Page):
+    """新闻公告 — the list of news items and notices, newest first, filterable by tag."""
+
+    intro = RichTextField(_("导语"), blank=True)
+
+    search_fields = Page.search_fields + SearchableMixin.bigram_search_fields()
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["portal.NewsPage"]
+    max_count = 1
+    paginate_by = 10
+
+    class Meta:
+        verbose_name = _("新闻列表页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        news = (
+            NewsPage.objects.live()
+            .public()
+            .child_of(self)
+            .only("title", "url_path", "date", "summary")
+            .order_by("-date", "-pk")
+        )
+        tag = request.GET.get("tag", "").strip()
+        if tag:
+            news = news.filter(tags__name=tag)
+        paginator = Paginator(news, self.paginate_by)
+        try:
+            page_obj = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            page_obj = paginator.page(1)
+        except EmptyPage:
+            page_obj = paginator.page(paginator.num_pages)
+        context.update(page_obj=page_obj, news=page_obj.object_list, current_tag=tag)
+        return context
+
+
+class NewsPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "portal.NewsPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class NewsPage(SearchableMixin, Page):
+    """A news item or notice (通知公告) written by community staff."""
+
+    date = models.DateField(_("发布日期"), default=timezone.localdate)
+    summary = models.TextField(_("摘要"), max_length=300, blank=True)
+    cover_image = models.ForeignKey(
+        "portal.PortalImage",
+        verbose_name=_("封面图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
+    source = models.CharField(_("来源"), max_length=100, blank=True)
+    tags = ClusterTaggableManager(through=NewsPageTag, blank=True, verbose_name=_("标签"))
+
+    search_fields = (
+        Page.search_fields
+        + [
+            index.SearchField("summary"),
+            index.SearchField("body"),
+            index.FilterField("date"),
+            index.RelatedFields("tags", [index.SearchField("name")]),
+        ]
+        + SearchableMixin.bigram_search_fields()
+    )
+    search_bigram_fields = ("title", "summary", "body")
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("date"), FieldPanel("source"), FieldPanel("tags")], _("信息")),
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["portal.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("新闻")
+        verbose_name_plural = _("新闻")
+
+
+# Keep `blocks` importable for migrations that reference it by this module path.
+__all__ = ["HomePage", "NewsIndexPage", "NewsPage", "NewsPageTag", "StandardPage", "blocks"]

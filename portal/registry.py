@@ -1,0 +1,77 @@
+"""Where the other apps plug into portal pages without portal importing them.
+
+`portal` is the base app: `projects`, `volunteers` and `surveys` depend on it, never the
+other way round. They register, in their AppConfig.ready(), the sections they add to the
+home page and the account area ("我的") and their links in the main navigation.
+A section's `context(request)` returns a dict for its template, or None to hide it; it must
+run a fixed number of queries however much data there is.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    template: str
+    context: Callable[[HttpRequest], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavItem:
+    name: str
+    label: str
+    url_name: str
+    order: int = 100
+
+
+_home_sections: dict[str, Section] = {}
+_account_sections: dict[str, Section] = {}
+_nav_items: dict[str, NavItem] = {}
+
+
+def register_home_section(*, name: str, template: str, context, order: int = 100) -> None:
+    _home_sections[name] = Section(name, template, context, order)
+
+
+def register_account_section(*, name: str, template: str, context, order: int = 100) -> None:
+    _account_sections[name] = Section(name, template, context, order)
+
+
+def register_nav_item(*, name: str, label: str, url_name: str, order: int = 100) -> None:
+    _nav_items[name] = NavItem(name, label, url_name, order)
+
+
+def _render(sections: dict[str, Section], request: HttpRequest) -> list[str]:
+    rendered = []
+    for section in sorted(sections.values(), key=lambda s: (s.order, s.name)):
+        context = section.context(request)
+        if context is None:
+            continue
+        rendered.append(render_to_string(section.template, context, request=request))
+    return rendered
+
+
+def render_home_sections(request: HttpRequest) -> list[str]:
+    return _render(_home_sections, request)
+
+
+def render_account_sections(request: HttpRequest) -> list[str]:
+    return _render(_account_sections, request)
+
+
+def nav_items() -> list[dict]:
+    items = []
+    for item in sorted(_nav_items.values(), key=lambda i: (i.order, i.name)):
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"title": item.label, "url": url})
+    return items

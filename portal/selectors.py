@@ -1,0 +1,35 @@
+"""Reads shared by portal pages, the account area and exports."""
+
+from django.conf import settings
+from django.db.models import QuerySet
+from wagtail.models import Site
+
+from portal.models import Community, Grid, SiteSettings, User
+
+
+def site_settings(request=None) -> SiteSettings | None:
+    site = Site.find_for_request(request) if request is not None else None
+    if site is None:
+        site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return None
+    return SiteSettings.for_site(site)
+
+
+def current_privacy_version(request=None) -> str:
+    current = site_settings(request)
+    if current is None:
+        return settings.PRIVACY_NOTICE_DEFAULT_VERSION
+    return current.privacy_notice_version
+
+
+def communities_of_street(*, street_id: int) -> QuerySet[Community]:
+    return Community.objects.filter(street_id=street_id).only("pk", "name")
+
+
+def grids_of_community(*, community_id: int) -> QuerySet[Grid]:
+    return Grid.objects.filter(community_id=community_id).only("pk", "name")
+
+
+def user_with_home(*, user_id: int) -> User:
+    return User.objects.select_related("home_grid__community__street").get(pk=user_id)

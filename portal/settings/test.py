@@ -1,0 +1,30 @@
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+ACCOUNT_RATE_LIMITS = False
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+# The suite keeps the Redis cache when REDIS_URL is set, so CI exercises it; a per-run prefix
+# keeps parallel workers and runs apart.
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
+
+# Each developer (or helper) may give its own test database name so that runs on one
+# PostgreSQL server do not collide.
+if DATABASE_URL:  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": "test_portal" + os.environ.get("PORTAL_TEST_DB_SUFFIX", "")
+    }
+else:
+    DATABASES["default"]["NAME"] = VAR_DIR / "test.sqlite3"  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": None}  # noqa: F405
+WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -1,0 +1,19 @@
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from portal.context_processors import clear_menu_cache
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def _page_changed(sender, **kwargs):
+    clear_menu_cache()
+
+
+@receiver(post_save, sender=Page)
+@receiver(post_delete, sender=Page)
+def _base_page_changed(sender, **kwargs):
+    clear_menu_cache()

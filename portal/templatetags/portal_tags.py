@@ -1,0 +1,44 @@
+from django import template
+from django.forms import BoundField
+
+register = template.Library()
+
+
+@register.filter
+def accessible_widget(field: BoundField):
+    """Render a field's widget tied to its help text and error message for screen readers."""
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        described_by.append(f"{field.auto_id}_error")
+    attrs = {}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def widget_kind(field: BoundField) -> str:
+    """'checkbox', 'choices' (radio or checkbox list, in a fieldset) or 'input'."""
+    input_type = getattr(field.field.widget, "input_type", "")
+    if input_type == "checkbox" and not getattr(field.field.widget, "allow_multiple_selected", 0):
+        return "checkbox"
+    if field.use_fieldset:
+        return "choices"
+    return "input"
+
+
+@register.simple_tag(takes_context=True)
+def query_string(context, **changes):
+    """The current query string with some parameters changed (for pagination and filters)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
