@@ -1,5 +1,6 @@
 from .geography import Community, Grid, Street
 from .media import PortalDocument, PortalImage, PortalRendition
+from .notifications import Notification
 from .pages import (
     HomePage,
     NewsIndexPage,
@@ -18,6 +19,7 @@ __all__ = [
     "NewsIndexPage",
     "NewsPage",
     "NewsPageTag",
+    "Notification",
     "PortalDocument",
     "PortalImage",
     "PortalRendition",

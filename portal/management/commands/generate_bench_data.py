@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from portal.demo_context import DemoContext, app_modules
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate the large benchmark data set on top of the demo data: each app's "
+        "bench_data.generate(ctx). --scale 1 is the size the budgets are measured at."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=1.0)
+
+    def handle(self, *args, scale=1.0, **options):
+        ctx = DemoContext(stdout=self.stdout, scale=scale, seed=2026)
+        for module in app_modules("bench_data"):
+            self.stdout.write(f"Generating {module.__name__} …")
+            module.generate(ctx)
+        self.stdout.write(self.style.SUCCESS("Bench data generated."))

@@ -1,0 +1,60 @@
+import os
+
+import pytest
+from django.db import connection
+
+from tests import factories
+
+# pytest-django's live_server runs Django in a thread next to Playwright's event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def make_user(db):
+    return factories.make_user
+
+
+@pytest.fixture
+def grids(db):
+    """8 grids: 2 streets × 2 communities × 2 grids."""
+    return factories.make_geography()
+
+
+@pytest.fixture
+def home_page(db):
+    return factories.make_home_page()
+
+
+@pytest.fixture
+def resident(db, grids):
+    return factories.make_user(home_grid=grids[0])
+
+
+@pytest.fixture
+def district_admin(db):
+    return factories.make_district_admin()
+
+
+@pytest.fixture
+def community_staff(db, grids):
+    return factories.make_community_staff(grids[0].community)
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def require_postgres():
+    """Row locks and real concurrency need PostgreSQL; SQLite serialises writers."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the concurrency tests on PostgreSQL (set DATABASE_URL).")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL (CI does)")
