@@ -63,5 +63,5 @@ def bench_urls():
     news = NewsPage.objects.live().order_by("-date", "-pk").first()
     urls = [("home", "/"), ("news index", "/news/"), ("search 养老", "/search/?q=养老")]
     if news:
-        urls.append(("news page", news.url_path.split("/", 2)[-1].join(["/", ""])))
+        urls.append(("news page", news.url))
     return urls
