@@ -75,3 +75,24 @@ def nav_items() -> list[dict]:
             continue
         items.append({"title": item.label, "url": url})
     return items
+
+
+# Named slots on other apps' pages, e.g. the volunteers app adds the activity list to the
+# projects app's project page: register_slot_section(slot="service_project_page", ...);
+# the page renders render_slot("service_project_page", request, page=self).
+_slots: dict[str, dict[str, Section]] = {}
+
+
+def register_slot_section(*, slot: str, name: str, template: str, context, order: int = 100):
+    """`context(request, **kwargs)` returns a dict for `template`, or None to hide it."""
+    _slots.setdefault(slot, {})[name] = Section(name, template, context, order)
+
+
+def render_slot(slot: str, request: HttpRequest, **kwargs) -> list[str]:
+    rendered = []
+    for section in sorted(_slots.get(slot, {}).values(), key=lambda s: (s.order, s.name)):
+        context = section.context(request, **kwargs)
+        if context is None:
+            continue
+        rendered.append(render_to_string(section.template, context, request=request))
+    return rendered
