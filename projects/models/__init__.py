@@ -1,0 +1,23 @@
+from .organizations import (
+    Category,
+    Organization,
+    OrganizationInvitation,
+    OrganizationMember,
+)
+from .pages import (
+    OrganizationPage,
+    ProjectIndexPage,
+    ServiceProjectPage,
+    ServiceProjectPageTag,
+)
+
+__all__ = [
+    "Category",
+    "Organization",
+    "OrganizationInvitation",
+    "OrganizationMember",
+    "OrganizationPage",
+    "ProjectIndexPage",
+    "ServiceProjectPage",
+    "ServiceProjectPageTag",
+]

@@ -1,0 +1,224 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.url_routing import RouteResult
+
+from portal import registry
+from portal.blocks import BaseStreamBlock
+from portal.models import SearchableMixin
+
+
+class ProjectIndexPage(SearchableMixin, Page):
+    """创益工场 — the list of service projects, with filters and keyword search. Its
+    children are the verified organizations' pages."""
+
+    intro = models.TextField(_("导语"), blank=True)
+
+    search_fields = Page.search_fields + SearchableMixin.bigram_search_fields()
+    search_bigram_fields = ("title", "intro")
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["projects.OrganizationPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("项目列表页")
+
+    def route(self, request, path_components):
+        # Resolve /<organization>/<project>/ with one query instead of two per level.
+        if len(path_components) in (1, 2):
+            from projects import selectors
+
+            page = selectors.page_for_path(self, path_components)
+            if page is None:
+                raise Http404
+            return RouteResult(page)
+        return super().route(request, path_components)
+
+    def get_context(self, request, *args, **kwargs):
+        from projects import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.project_index_context(index=self, params=request.GET))
+        return context
+
+
+class OrganizationPage(SearchableMixin, Page):
+    """A verified organization's public page; created automatically on verification. The
+    organization's group may add and edit project pages below it, never publish."""
+
+    organization = models.OneToOneField(
+        "projects.Organization",
+        verbose_name=_("社会组织"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="page",
+    )
+    intro = models.TextField(_("简介"), blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
+
+    search_fields = (
+        Page.search_fields
+        + [index.SearchField("intro"), index.SearchField("body")]
+        + SearchableMixin.bigram_search_fields()
+    )
+    search_bigram_fields = ("title", "intro", "body")
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["projects.ProjectIndexPage"]
+    subpage_types = ["projects.ServiceProjectPage"]
+    exclude_fields_in_copy = ["organization"]
+
+    class Meta:
+        verbose_name = _("社会组织页面")
+
+    def get_context(self, request, *args, **kwargs):
+        from projects import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.organization_page_context(page=self))
+        return context
+
+
+class ServiceProjectPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "projects.ServiceProjectPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ServiceProjectPage(SearchableMixin, Page):
+    """服务项目 — a service project of an organization. NGO editors write it; community
+    staff approve it through the "项目审核" workflow before it is published."""
+
+    class RecruitingStatus(models.TextChoices):
+        PREPARING = "preparing", _("筹备中")
+        RECRUITING = "recruiting", _("招募中")
+        RUNNING = "running", _("进行中")
+        FINISHED = "finished", _("已结束")
+
+    # Copied from the parent OrganizationPage on save, so lists filter without joins.
+    organization = models.ForeignKey(
+        "projects.Organization",
+        verbose_name=_("社会组织"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+    )
+    summary = models.TextField(_("摘要"), max_length=300, help_text=_("在列表中显示，300字以内。"))
+    body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
+    cover_image = models.ForeignKey(
+        "portal.PortalImage",
+        verbose_name=_("封面图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        "projects.Category",
+        verbose_name=_("类别"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+    )
+    tags = ClusterTaggableManager(through=ServiceProjectPageTag, blank=True, verbose_name=_("标签"))
+    service_communities = ParentalManyToManyField(
+        "portal.Community", verbose_name=_("服务社区"), blank=True, related_name="projects"
+    )
+    beneficiaries = models.CharField(
+        _("服务对象"), max_length=200, blank=True, help_text=_("例如：辖区60岁以上独居老人。")
+    )
+    place = models.CharField(_("服务地点"), max_length=200, blank=True)
+    start_date = models.DateField(_("开始日期"), null=True, blank=True)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    recruiting_status = models.CharField(
+        _("招募状态"),
+        max_length=20,
+        choices=RecruitingStatus.choices,
+        default=RecruitingStatus.PREPARING,
+        db_index=True,
+    )
+
+    search_fields = (
+        Page.search_fields
+        + [
+            index.SearchField("summary"),
+            index.SearchField("body"),
+            index.FilterField("recruiting_status"),
+            index.FilterField("category"),
+            index.FilterField("organization"),
+        ]
+        + SearchableMixin.bigram_search_fields()
+    )
+    search_bigram_fields = ("title", "summary", "beneficiaries", "place", "body")
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("category"), FieldPanel("recruiting_status")]),
+                FieldPanel("tags"),
+                FieldPanel("service_communities"),
+                FieldPanel("beneficiaries"),
+                FieldPanel("place"),
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+            ],
+            _("项目信息"),
+        ),
+        FieldPanel("body"),
+    ]
+
+    parent_page_types = ["projects.OrganizationPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("服务项目")
+        verbose_name_plural = _("服务项目")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="project_end_after_start",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("结束日期不能早于开始日期。")})
+
+    def save(self, *args, **kwargs):
+        if self.path and self.organization_id is None:
+            parent = self.get_parent()
+            if parent is not None:
+                self.organization_id = (
+                    OrganizationPage.objects.filter(pk=parent.pk)
+                    .values_list("organization_id", flat=True)
+                    .first()
+                )
+        return super().save(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from projects import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.project_page_context(page=self))
+        context["page_sections"] = registry.render_slot("service_project_page", request, page=self)
+        return context

@@ -1,0 +1,1 @@
+"""Reads shared by the public pages, built to a fixed number of queries."""
