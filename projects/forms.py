@@ -1,0 +1,85 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Community, Street
+from projects.models import Organization
+from projects.validators import normalize_credit_code, validate_credit_code
+
+
+def _community_choices():
+    grouped: dict[str, list] = {}
+    for community in Community.objects.select_related("street").order_by("street__code", "code"):
+        grouped.setdefault(community.street.name, []).append((str(community.pk), community.name))
+    return list(grouped.items())
+
+
+class OrganizationApplicationForm(forms.Form):
+    """A resident's application to register an organization (front end)."""
+
+    name = forms.CharField(label=_("组织名称"), max_length=100)
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=30,
+        help_text=_("18位，由数字和大写字母组成，见登记证书。"),
+    )
+    org_type = forms.ChoiceField(label=_("组织类型"), choices=Organization.Type.choices)
+    street = forms.ModelChoiceField(
+        label=_("所在街道"), queryset=Street.objects.all(), empty_label=_("请选择街道")
+    )
+    service_communities = forms.MultipleChoiceField(
+        label=_("服务社区"),
+        help_text=_("可多选：按住 Ctrl（手机上直接点选）选择多个社区。"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    contact_person = forms.CharField(label=_("联系人"), max_length=50)
+    phone = forms.RegexField(
+        label=_("联系电话"),
+        regex=r"^[0-9\-+ ]{7,20}$",
+        max_length=20,
+        error_messages={"invalid": _("请输入有效的电话号码，例如 0532-12345678 或 13800000000。")},
+    )
+    email = forms.EmailField(label=_("联系邮箱"))
+    description = forms.CharField(
+        label=_("组织简介"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("主要服务内容和服务对象，2000字以内。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_communities"].choices = _community_choices()
+
+    def clean_credit_code(self):
+        code = normalize_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(code)
+        if Organization.objects.filter(credit_code=code).exists():
+            raise ValidationError(_("这个统一社会信用代码已经登记过。"))
+        return code
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Organization.objects.filter(name=name).exists():
+            raise ValidationError(_("已有同名组织登记，请核对组织全称。"))
+        return name
+
+    def clean_service_communities(self):
+        ids = [int(pk) for pk in self.cleaned_data["service_communities"]]
+        communities = list(Community.objects.filter(pk__in=ids))
+        if not communities:
+            raise ValidationError(_("请至少选择一个服务社区。"))
+        return communities
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("编辑的邮箱"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("申请人会在通知中看到这段话。"),
+    )

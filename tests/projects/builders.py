@@ -1,0 +1,86 @@
+"""Builders for the projects tests: an index with its workflow, organizations, projects."""
+
+import itertools
+
+from projects import services
+from projects.models import (
+    Category,
+    Organization,
+    OrganizationMember,
+    ProjectIndexPage,
+    ServiceProjectPage,
+)
+from projects.validators import CREDIT_CODE_CHARSET, credit_code_check_character
+
+_seq = itertools.count(1)
+
+
+def credit_code(n: int | None = None, *, prefix: str = "52370203") -> str:
+    """A valid GB 32100 code: prefix (authority, category, division) + 9 chars + check."""
+    n = next(_seq) if n is None else n
+    body = ""
+    value = n
+    for _i in range(9):
+        body = CREDIT_CODE_CHARSET[value % 31] + body
+        value //= 31
+    first17 = prefix + body
+    return first17 + credit_code_check_character(first17)
+
+
+def make_project_index(home_page) -> ProjectIndexPage:
+    index = ProjectIndexPage.objects.first()
+    if index is None:
+        index = ProjectIndexPage(title="创益工场", slug="projects", show_in_menus=True)
+        home_page.add_child(instance=index)
+        index.save_revision().publish()
+    services.project_index_setup(index=index)
+    return index
+
+
+def make_organization(*, owner, communities, name=None, verify_by=None) -> Organization:
+    n = next(_seq)
+    organization = services.organization_apply(
+        applicant=owner,
+        name=name or f"测试社会组织{n}",
+        credit_code=credit_code(n),
+        org_type=Organization.Type.COMMUNITY,
+        contact_person="李明",
+        phone="0532-88886666",
+        email=f"org{n}@example.cn",
+        description="为社区居民提供志愿服务。",
+        street=communities[0].street,
+        service_communities=communities,
+    )
+    if verify_by is not None:
+        organization = services.organization_verify(organization=organization, by=verify_by)
+    return organization
+
+
+def add_editor(organization, user) -> OrganizationMember:
+    member = OrganizationMember.objects.create(
+        organization=organization, user=user, role=OrganizationMember.Role.EDITOR
+    )
+    services.organization_sync_group(organization=organization)
+    return member
+
+
+def make_project(
+    organization, *, title=None, publish=True, communities=(), category_slug="elderly", **fields
+) -> ServiceProjectPage:
+    n = next(_seq)
+    fields.setdefault("summary", "为独居老人提供上门探访服务。")
+    fields.setdefault("recruiting_status", ServiceProjectPage.RecruitingStatus.RECRUITING)
+    project = ServiceProjectPage(
+        title=title or f"测试项目{n}",
+        slug=f"project-{n}",
+        category=Category.objects.get(slug=category_slug),
+        **fields,
+    )
+    organization.page.add_child(instance=project)
+    if communities:
+        project.service_communities.set(communities)
+    revision = project.save_revision()
+    if publish:
+        revision.publish()
+    project.refresh_from_db()
+    return project
