@@ -1,0 +1,170 @@
+"""The rules of answering a survey: open/close times, who may answer, one response per person
+(a database unique constraint; the checks here only give the friendly message first)."""
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import Grid
+from surveys.models import SurveyAnswer, SurveyPage, SurveyResponse
+
+
+def respondent_key(*, survey_id: int, user=None, visitor_token: str = "") -> str:
+    """A keyed hash that identifies one respondent of one survey. Staff see and export it
+    never; without the SECRET_KEY it cannot be traced back to an account or a browser."""
+    if user is not None and user.is_authenticated:
+        subject = f"user:{user.pk}"
+    elif visitor_token:
+        subject = f"visitor:{visitor_token}"
+    else:
+        raise ValueError("a respondent is a user or a visitor token")
+    message = f"survey-response:{survey_id}:{subject}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _home_area(user) -> tuple[int | None, int | None]:
+    """(street id, community id) of the user's home grid, or (None, None)."""
+    if user is None or not user.is_authenticated or not user.home_grid_id:
+        return None, None
+    grid = getattr(user, "_survey_home_grid", None)
+    if grid is None or grid.pk != user.home_grid_id:
+        grid = Grid.objects.select_related("community").get(pk=user.home_grid_id)
+        user._survey_home_grid = grid
+    return grid.community.street_id, grid.community_id
+
+
+def _audience_ids(survey: SurveyPage) -> tuple[set[int], set[int]]:
+    cached = getattr(survey, "_audience_ids_cache", None)
+    if cached is None:
+        cached = (
+            {s.pk for s in survey.audience_streets.all()},
+            {c.pk for c in survey.audience_communities.all()},
+        )
+        survey._audience_ids_cache = cached
+    return cached
+
+
+def survey_audience_names(*, survey: SurveyPage) -> list[str]:
+    return [s.name for s in survey.audience_streets.all()] + [
+        c.name for c in survey.audience_communities.all()
+    ]
+
+
+def survey_check_can_answer(*, survey: SurveyPage, user=None, now=None) -> None:
+    """Raise a ValidationError (with a code the pages use) when this person may not answer
+    now: not open yet, closed, login required, or living outside the survey's audience."""
+    now = now or timezone.now()
+    status = survey.status(now)
+    if status == "upcoming":
+        raise ValidationError(_("这份问卷还没有开始。"), code="not_open")
+    if status == "closed":
+        raise ValidationError(_("这份问卷已经截止，不再接受回答。"), code="closed")
+    logged_in = user is not None and user.is_authenticated
+    if survey.requires_login and not logged_in:
+        raise ValidationError(_("请先登录再回答这份问卷。"), code="login_required")
+    if survey.audience == SurveyPage.Audience.SELECTED:
+        street_id, community_id = _home_area(user)
+        if community_id is None:
+            raise ValidationError(
+                _("这份问卷只面向指定街道或社区的居民。请先在“我的”里设置您的所在网格。"),
+                code="no_home_grid",
+            )
+        streets, communities = _audience_ids(survey)
+        if street_id not in streets and community_id not in communities:
+            raise ValidationError(
+                _("这份问卷只面向%(areas)s的居民，您的所在网格不在其中，所以不能回答。")
+                % {"areas": "、".join(survey_audience_names(survey=survey))},
+                code="outside_audience",
+            )
+
+
+def _validated_rows(*, survey: SurveyPage, user, data: Mapping) -> list[dict]:
+    form = survey.get_form(data, page=survey, user=user)
+    if not form.is_valid():
+        raise ValidationError(
+            {field: list(errors) for field, errors in form.errors.items()}, code="invalid"
+        )
+    return form.answer_rows()
+
+
+def _answer_objects(*, response: SurveyResponse, rows: list[dict]) -> list[SurveyAnswer]:
+    return [
+        SurveyAnswer(
+            response=response,
+            survey_id=response.survey_id,
+            street_id_snapshot=response.street_id,
+            community_id_snapshot=response.community_id,
+            **row,
+        )
+        for row in rows
+    ]
+
+
+def survey_submit(
+    *, survey: SurveyPage, user=None, visitor_token: str = "", data: Mapping, now=None
+) -> SurveyResponse:
+    """Store one person's answers: one SurveyResponse and its SurveyAnswer rows, atomically.
+    A second response by the same person is refused by the unique constraint even when both
+    arrive at the same moment."""
+    now = now or timezone.now()
+    survey_check_can_answer(survey=survey, user=user, now=now)
+    logged_in = user is not None and user.is_authenticated
+    key = respondent_key(
+        survey_id=survey.pk, user=user if logged_in else None, visitor_token=visitor_token
+    )
+    rows = _validated_rows(survey=survey, user=user, data=data)
+    street_id, community_id = _home_area(user) if logged_in else (None, None)
+    try:
+        with transaction.atomic():
+            response = SurveyResponse.objects.create(
+                survey=survey,
+                respondent_key=key,
+                user=user if logged_in and not survey.anonymous else None,
+                street_id=street_id,
+                community_id=community_id,
+                submitted_at=now,
+                updated_at=now,
+            )
+            SurveyAnswer.objects.bulk_create(_answer_objects(response=response, rows=rows))
+    except IntegrityError as error:
+        if SurveyResponse.objects.filter(survey=survey, respondent_key=key).exists():
+            raise ValidationError(
+                _("您已经提交过这份问卷，每人只能提交一份。"), code="already_answered"
+            ) from error
+        raise
+    return response
+
+
+def survey_response_update(
+    *, survey: SurveyPage, user=None, visitor_token: str = "", data: Mapping, now=None
+) -> SurveyResponse:
+    """Replace the answers of this person's earlier response while the survey is open."""
+    now = now or timezone.now()
+    if survey.status(now) != "open":
+        raise ValidationError(_("问卷已经截止，答案不能再修改。"), code="closed")
+    logged_in = user is not None and user.is_authenticated
+    if not logged_in and not visitor_token:
+        raise ValidationError(_("请先登录再修改答案。"), code="login_required")
+    key = respondent_key(
+        survey_id=survey.pk, user=user if logged_in else None, visitor_token=visitor_token
+    )
+    rows = _validated_rows(survey=survey, user=user, data=data)
+    with transaction.atomic():
+        response = (
+            SurveyResponse.objects.select_for_update()
+            .filter(survey=survey, respondent_key=key)
+            .first()
+        )
+        if response is None:
+            raise ValidationError(_("没有找到您之前的答卷。"), code="no_response")
+        response.answers.all().delete()
+        SurveyAnswer.objects.bulk_create(_answer_objects(response=response, rows=rows))
+        response.updated_at = now
+        response.save(update_fields=["updated_at"])
+    return response
