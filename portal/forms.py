@@ -99,6 +99,7 @@ class ProfileForm(GridChoiceMixin, forms.ModelForm):
         instance = kwargs.get("instance")
         super().__init__(*args, initial_grid=instance.home_grid if instance else None, **kwargs)
         self.fields["display_name"].required = True
+        self.fields["display_name"].error_messages["required"] = _("请填写显示名称。")
         self.fields["mobile"].widget.attrs.update(inputmode="numeric", autocomplete="tel")
         if instance and instance.mobile_consent_at:
             self.fields["mobile_consent"].initial = True

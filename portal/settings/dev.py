@@ -7,3 +7,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

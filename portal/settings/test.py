@@ -28,3 +28,7 @@ else:
     DATABASES["default"]["NAME"] = VAR_DIR / "test.sqlite3"  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": None}  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Static files come from the app directories (finders) in tests and browser tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when missing
