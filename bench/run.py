@@ -436,6 +436,14 @@ def environment_summary(args, database: Database, ceiling_kind: str) -> dict:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
     ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if dirty:
+        commit += " + uncommitted changes"
     wrk_version = subprocess.run([WRK, "-v"], capture_output=True, text=True).stdout.split("\n")[0]
     return {
         "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -567,7 +575,6 @@ def run(args) -> int:
     )
     summary = environment_summary(args, database, ceiling_kind)
     log(f"Benchmark on {summary['database']}, scale {args.scale:g}")
-    warn_if_busy("before")
     summary.update(prepare_data(args, database, env))
 
     urls = bench_urls(args, env)
