@@ -27,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -181,27 +182,45 @@ def django_env(database: Database) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str, timeout: float, capture: bool = False) -> str:
-    """Run `manage.py ARGS`; raise BenchError with the end of its output when it fails."""
-    command = [PYTHON, str(BASE_DIR / "manage.py"), *args]
+    """Run `manage.py ARGS` and return its output; raise BenchError with the end of its
+    output when it fails or runs out of time. Unless capture, its lines are shown as they
+    come (data generation can take minutes)."""
+    step = " ".join(args)
+    process = subprocess.Popen(
+        [PYTHON, str(BASE_DIR / "manage.py"), *args],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    timed_out = threading.Event()
+
+    def kill() -> None:
+        timed_out.set()
+        process.kill()
+
+    timer = threading.Timer(timeout, kill)
+    timer.daemon = True
+    timer.start()
+    lines = []
     try:
-        done = subprocess.run(
-            command,
-            cwd=BASE_DIR,
-            env=env,
-            timeout=timeout,
-            capture_output=True,
-            text=True,
-        )
-    except subprocess.TimeoutExpired as error:
-        step = " ".join(args)
-        raise BenchError(f"manage.py {step} did not finish in {timeout:.0f} s.") from error
-    if done.returncode != 0:
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])
-        raise BenchError(f"manage.py {' '.join(args)} failed (exit {done.returncode}):\n{tail}")
-    if not capture:
-        for line in done.stdout.strip().splitlines():
-            print(f"    {line}", flush=True)
-    return done.stdout
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if not capture:
+                print(f"    {lines[-1]}", flush=True)
+        process.wait()
+    finally:
+        timer.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if process.returncode != 0:
+        tail = "\n".join(lines[-25:])
+        if timed_out.is_set():
+            raise BenchError(f"manage.py {step} did not finish in {timeout:.0f} s:\n{tail}")
+        raise BenchError(f"manage.py {step} failed (exit {process.returncode}):\n{tail}")
+    return "\n".join(lines)
 
 
 def prepare_data(args, database: Database, env: dict[str, str]) -> dict:
@@ -260,6 +279,9 @@ def bench_urls(args, env: dict[str, str]) -> list[dict]:
     seen = set()
     unique = []
     for item in urls:
+        # Apps may hand over page.full_url: only the path and query are measured.
+        parts = urllib.parse.urlsplit(item["url"])
+        item["url"] = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         if item["url"] in seen:
             continue
         seen.add(item["url"])
