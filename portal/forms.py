@@ -1,5 +1,7 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
@@ -60,13 +62,14 @@ class GridChoiceMixin(forms.Form):
         return cleaned
 
 
-class SignupForm(forms.Form):
-    """Extra fields on allauth's sign-up form: a display name and the privacy consent."""
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form with a display name and the privacy consent (required)."""
 
     display_name = forms.CharField(
         label=_("显示名称"),
         max_length=50,
         help_text=_("在网站上显示的称呼，例如“王阿姨”。"),
+        error_messages={"required": _("请填写显示名称。")},
     )
     privacy_consent = forms.BooleanField(
         label=_("我已阅读并同意《隐私政策》"),
@@ -74,7 +77,16 @@ class SignupForm(forms.Form):
         error_messages={"required": _("注册前请阅读并同意隐私政策。")},
     )
 
-    def signup(self, request, user):
+    field_order = ["email", "display_name", "password1", "password2", "privacy_consent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(self.field_order)
+        self.fields["privacy_consent"].help_text = format_html(
+            '<a href="{}" target="_blank">{}</a>', "/privacy/", _("阅读隐私政策全文（新窗口）")
+        )
+
+    def custom_signup(self, request, user):
         user.display_name = self.cleaned_data["display_name"]
         user.privacy_consent_version = current_privacy_version(request)
         user.privacy_consent_at = timezone.now()

@@ -4,7 +4,7 @@ import itertools
 
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from portal.models import Community, Grid, HomePage, Street, User
 from portal.permissions import COMMUNITY_STAFF, DISTRICT_ADMINS
@@ -75,6 +75,10 @@ def make_home_page() -> HomePage:
     if existing:
         return existing
     root = Page.get_first_root_node()
+    if root is None:
+        # Transactional tests flush every table, Wagtail's root page and locale included.
+        Locale.objects.get_or_create(language_code="zh-hans")
+        root = Page.add_root(title="Root", slug="root")
     home = root.add_child(instance=HomePage(title="首页", slug=f"home-{next(_seq)}"))
     site = Site.objects.filter(is_default_site=True).first()
     if site:

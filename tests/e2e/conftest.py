@@ -90,7 +90,7 @@ def assert_accessible(page, *, name: str = "") -> None:
 
 def login(page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("电子邮箱").fill(email)
+    page.get_by_label("电子邮件").fill(email)
     page.get_by_label("密码").fill(password)
     page.locator("form.stack-form").get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
