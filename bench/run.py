@@ -414,11 +414,11 @@ class Gunicorn:
         return ""
 
 
-def wrk(args, url: str, duration: float) -> dict:
+def wrk(url: str, duration: float, threads: int, connections: int) -> dict:
     command = [
         WRK,
-        f"--threads={args.threads}",
-        f"--connections={args.connections}",
+        f"--threads={threads}",
+        f"--connections={connections}",
         f"--duration={max(1, round(duration))}s",
         "--timeout=10s",
         "--latency",
@@ -436,6 +436,26 @@ def wrk(args, url: str, duration: float) -> dict:
             result["rps"] = result["requests"] / seconds
             return result
     raise BenchError(f"wrk printed no result for {url}:\n{done.stdout}\n{done.stderr}")
+
+
+def one_at_a_time(url: str, count: int) -> dict:
+    """COUNT requests one after the other: the time one visitor waits when nobody else is
+    being served (wrk's latencies include the wait for a free worker)."""
+    times = []
+    statuses = []
+    for _ in range(count):
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                response.read()
+                statuses.append(response.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+        except (urllib.error.URLError, OSError) as error:
+            raise BenchError(f"{url} did not answer: {error}") from error
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"p50_ms": times[len(times) // 2], "statuses": sorted(set(statuses))}
 
 
 def encode(url: str) -> str:
@@ -483,12 +503,23 @@ def environment_summary(args, database: Database, ceiling_kind: str) -> dict:
         "server": f"gunicorn {args.workers} sync workers, {SETTINGS} "
         "(portal.settings.production + ceiling URL), DEBUG off",
         "load": f"wrk {args.threads} threads, {args.connections} connections, "
-        f"{args.duration:g} s per URL after {args.warmup:g} s warm-up, 127.0.0.1",
+        f"{args.duration:g} s per URL after {args.warmup:g} s warm-up; then {args.alone} "
+        "requests one at a time ('alone ms', median); 127.0.0.1",
         "ceiling": ceiling_kind,
     }
 
 
-COLUMNS = ("name", "URL", "req/s", "p50 ms", "p99 ms", "non-2xx", "SQL/req", "page/ceiling")
+COLUMNS = (
+    "name",
+    "URL",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "alone ms",
+    "non-2xx",
+    "SQL/req",
+    "page/ceiling",
+)
 
 
 def table_rows(rows: list[dict]) -> list[tuple[str, ...]]:
@@ -502,6 +533,7 @@ def table_rows(rows: list[dict]) -> list[tuple[str, ...]]:
                 f"{row['rps']:.1f}" if row.get("rps") is not None else "-",
                 f"{row['p50_ms']:.1f}" if row.get("p50_ms") is not None else "-",
                 f"{row['p99_ms']:.1f}" if row.get("p99_ms") is not None else "-",
+                f"{row['alone_median_ms']:.1f}" if row.get("alone_median_ms") is not None else "-",
                 str(row.get("non2xx", "-")),
                 "-" if queries is None else str(queries),
                 f"{row['ratio']:.3f}" if row.get("ratio") is not None else "-",
@@ -518,7 +550,7 @@ def text_table(rows: list[dict]) -> str:
         return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
     widths = [max(width(c) for c in column) for column in zip(COLUMNS, *body, strict=False)]
-    right = {2, 3, 4, 5, 6, 7}
+    right = set(range(2, len(COLUMNS)))
 
     def line(cells) -> str:
         parts = []
@@ -540,7 +572,8 @@ def markdown(summary: dict, rows: list[dict]) -> str:
     lines += [
         "",
         "req/s and latency from wrk (closed loop: latency includes waiting for a free worker); "
-        "non-2xx counts every response outside 200–299 (redirects included); SQL/req is the "
+        "alone ms is the median of requests sent one at a time (no queueing); non-2xx counts "
+        "every response outside 200–299 (redirects included); SQL/req is the "
         "query count of a warm request with Django's test client; page/ceiling = page req/s "
         "÷ mean ceiling req/s.",
     ]
@@ -561,6 +594,12 @@ def parse_args(argv=None):
     )
     parser.add_argument("--duration", type=float, default=10, help="seconds per URL (10)")
     parser.add_argument("--warmup", type=float, default=2, help="warm-up seconds per URL (2)")
+    parser.add_argument(
+        "--alone",
+        type=int,
+        default=10,
+        help="requests one at a time per URL for the 'alone ms' column (median); 0: skip (10)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
@@ -578,8 +617,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
-    if not 1 <= args.duration <= 120 or not 0 <= args.warmup <= 60:
-        parser.error("--duration must be 1–120 s and --warmup 0–60 s")
+    if not 1 <= args.duration <= 120 or not 0 <= args.warmup <= 60 or not 0 <= args.alone <= 100:
+        parser.error("--duration must be 1–120 s, --warmup 0–60 s and --alone 0–100")
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
     return args
@@ -609,7 +648,7 @@ def run(args) -> int:
     # was busy with something else and the ratios are not to be trusted.
     plan = [ceiling, *urls, {"name": "ceiling (again)", "url": CEILING_PATH}]
     rows: list[dict] = []
-    estimate = len(plan) * (args.duration + args.warmup)
+    estimate = len(plan) * (args.duration + args.warmup + 0.2 * args.alone)
     log(f"Starting gunicorn; measuring {len(plan)} runs, about {estimate / 60:.1f} min")
     summary["load_before"] = warn_if_busy("before measuring")
     with Gunicorn(args, env) as server:
@@ -617,8 +656,9 @@ def run(args) -> int:
         for item in plan:
             url = server.base_url + encode(item["url"])
             if args.warmup:
-                wrk(args, url, args.warmup)
-            result = wrk(args, url, args.duration)
+                wrk(url, args.warmup, args.threads, args.connections)
+            result = wrk(url, args.duration, args.threads, args.connections)
+            alone = one_at_a_time(url, args.alone) if args.alone else None
             count = counts.get(item["url"], {})
             row = {
                 "name": item["name"],
@@ -627,6 +667,8 @@ def run(args) -> int:
                 "p50_ms": result["p50_us"] / 1000,
                 "p99_ms": result["p99_us"] / 1000,
                 "non2xx": result["non2xx"],
+                "alone_median_ms": alone["p50_ms"] if alone else None,
+                "alone_statuses": alone["statuses"] if alone else None,
                 "requests": result["requests"],
                 "socket_errors": result["errors"],
                 "status": count.get("status"),
@@ -638,6 +680,7 @@ def run(args) -> int:
             log(
                 f"  {item['name']:<24} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:7.1f} ms  "
                 f"p99 {row['p99_ms']:7.1f} ms  non-2xx {row['non2xx']}"
+                + (f"  alone {row['alone_median_ms']:.1f} ms" if alone else "")
             )
         summary["load_after"] = round(os.getloadavg()[0], 2)
         failing = [r for r in rows if r["non2xx"] or r["error"]]
