@@ -1,0 +1,335 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from surveys import services
+from surveys.models import OTHER, SurveyAnswer, SurveyResponse
+from tests.factories import PASSWORD, make_community_staff, make_user
+from tests.surveys.conftest import answers_for, make_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(email=user.email, password=PASSWORD)
+
+
+def test_survey_page_shows_the_questions(client, survey, resident):
+    login(client, resident)
+    response = client.get(survey.url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "您最希望先整治哪一项" in html
+    assert "1 很不满意" in html and "5 非常满意" in html
+    assert "其他" in html
+
+
+def test_visitor_is_asked_to_log_in(client, survey):
+    response = client.get(survey.url)
+    assert "请先登录再回答这份问卷" in response.content.decode()
+    assert "登录后回答" in response.content.decode()
+
+
+def test_submit_shows_thank_you_then_already_answered_with_edit(client, survey, resident):
+    survey.thank_you_text = "<p>感谢您为老旧楼院整治出主意。</p>"
+    survey.save_revision().publish()
+    login(client, resident)
+    response = client.post(survey.url, answers_for(survey))
+    assert response.status_code == 200
+    assert "感谢您为老旧楼院整治出主意" in response.content.decode()
+    assert SurveyResponse.objects.count() == 1
+
+    again = client.get(survey.url).content.decode()
+    assert "您已于" in again and "修改答案" in again
+
+    edit = client.get(survey.url + "?edit=1").content.decode()
+    assert "您正在修改之前提交的答案" in edit
+    data = answers_for(survey, rating="1")
+    data["edit"] = "1"
+    saved = client.post(survey.url, data)
+    assert "答案已修改" in saved.content.decode()
+    assert SurveyResponse.objects.count() == 1
+    assert SurveyAnswer.objects.exclude(rating=None).get().rating == 1
+
+
+def test_second_post_stores_nothing_more(client, survey, resident):
+    login(client, resident)
+    client.post(survey.url, answers_for(survey))
+    response = client.post(survey.url, answers_for(survey, rating="1"))
+    assert response.status_code == 200
+    assert "您已于" in response.content.decode()
+    assert SurveyResponse.objects.count() == 1
+    assert SurveyAnswer.objects.exclude(rating=None).get().rating == 4
+
+
+def test_invalid_post_keeps_input_and_shows_errors(client, survey, resident):
+    login(client, resident)
+    data = answers_for(survey, text="楼道灯坏了三个月", choice="")
+    response = client.post(survey.url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "请回答这个问题" in html
+    assert "楼道灯坏了三个月" in html
+    assert not SurveyResponse.objects.exists()
+
+
+def test_outside_audience_is_told_why(client, survey_index, grids):
+    survey = make_survey(
+        survey_index, audience="selected", audience_communities=[grids[0].community]
+    )
+    outsider = make_user(home_grid=grids[5])
+    login(client, outsider)
+    html = client.get(survey.url).content.decode()
+    assert "只面向" in html and grids[0].community.name in html
+    assert '<form method="post"' not in html
+    client.post(survey.url, answers_for(survey))
+    assert not SurveyResponse.objects.exists()
+
+
+def test_visitor_answers_open_survey_once(client, survey_index):
+    survey = make_survey(survey_index, login_required=False)
+    client.post(survey.url, answers_for(survey))
+    client.post(survey.url, answers_for(survey))
+    assert SurveyResponse.objects.count() == 1
+    assert "您已于" in client.get(survey.url).content.decode()
+
+
+def _fill(survey, n, *, grids=None):
+    for i in range(n):
+        user = make_user(home_grid=grids[i % len(grids)] if grids else None)
+        services.survey_submit(
+            survey=survey,
+            user=user,
+            data=answers_for(survey, rating=str(1 + i % 5), text=f"建议{i}"),
+        )
+
+
+@pytest.mark.parametrize(
+    "visibility, closed, who, visible",
+    [
+        ("staff", True, "visitor", False),
+        ("staff", True, "resident", False),
+        ("staff", False, "staff", True),
+        ("staff", False, "admin", True),
+        ("after_close", False, "resident", False),
+        ("after_close", True, "resident", True),
+        ("after_close", True, "visitor", True),
+        ("while_open", False, "resident", True),
+    ],
+)
+def test_results_visibility(client, survey_index, grids, visibility, closed, who, visible):
+    now = timezone.now()
+    survey = make_survey(
+        survey_index,
+        results_visibility=visibility,
+        opens_at=now - datetime.timedelta(days=10),
+        closes_at=now - datetime.timedelta(days=1) if closed else now + datetime.timedelta(days=1),
+    )
+    users = {
+        "resident": make_user(home_grid=grids[0]),
+        "staff": make_community_staff(grids[0].community),
+        "admin": make_user(is_superuser=True, is_staff=True),
+    }
+    if who != "visitor":
+        login(client, users[who])
+    response = client.get(reverse("surveys:results", kwargs={"page_id": survey.pk}))
+    assert (response.status_code == 200) is visible
+    if not visible:
+        assert response.status_code in (302, 403)
+
+
+def test_results_page_counts_and_filters(client, survey, grids):
+    _fill(survey, 6, grids=grids[:4])
+    admin = make_user(is_superuser=True, is_staff=True)
+    login(client, admin)
+    url = reverse("surveys:results", kwargs={"page_id": survey.pk})
+    html = client.get(url).content.decode()
+    assert "共 6 份答卷" in html
+    assert "6 人，100.0%" in html  # 楼道照明 chosen by all
+    assert "平均分" in html
+    community = grids[0].community
+    filtered = client.get(url, {"community": community.pk}).content.decode()
+    expected = SurveyResponse.objects.filter(community=community).count()
+    assert f"共 {expected} 份答卷" in filtered
+
+
+def test_free_text_answers_are_staff_only_and_scoped(client, survey, grids):
+    _fill(survey, 8, grids=grids)
+    question = survey.get_form_fields()[3]
+    url = reverse("surveys:text_answers", kwargs={"page_id": survey.pk, "question_id": question.pk})
+    login(client, make_user(home_grid=grids[0]))
+    assert client.get(url).status_code == 403
+    client.logout()
+    staff = make_community_staff(grids[0].community)
+    login(client, staff)
+    html = client.get(url).content.decode()
+    mine = SurveyAnswer.objects.filter(
+        question=question, community_id_snapshot=grids[0].community_id
+    )
+    others = SurveyAnswer.objects.filter(question=question).exclude(
+        community_id_snapshot=grids[0].community_id
+    )
+    assert mine.exists() and others.exists()
+    for answer in mine:
+        assert answer.text in html
+    for answer in others:
+        assert f"<p>{answer.text}</p>" not in html
+
+
+def _csv_rows(response):
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(content)))
+
+
+def test_response_export_neutralises_formulas_and_scopes_staff(client, survey, grids):
+    evil = make_user(home_grid=grids[0], display_name='=HYPERLINK("http://x")')
+    services.survey_submit(survey=survey, user=evil, data=answers_for(survey, text="=1+2"))
+    services.survey_submit(
+        survey=survey, user=make_user(home_grid=grids[4]), data=answers_for(survey, text="@SUM(A1)")
+    )
+    staff = make_community_staff(grids[0].community)
+    login(client, staff)
+    rows = _csv_rows(client.get(reverse("surveys:export", args=[survey.pk, "responses", "csv"])))
+    assert len(rows) == 2  # header + only the staff's own community
+    assert '\'=HYPERLINK("http://x")' in rows[1]
+    assert "'=1+2" in rows[1]
+    client.logout()
+    login(client, make_user(is_superuser=True, is_staff=True))
+    rows = _csv_rows(client.get(reverse("surveys:export", args=[survey.pk, "responses", "csv"])))
+    assert len(rows) == 3
+    response = client.get(reverse("surveys:export", args=[survey.pk, "responses", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "'@SUM(A1)" in values
+    assert not any(isinstance(v, str) and v.startswith(("=", "@")) for v in values)
+
+
+def test_results_export(client, survey, grids):
+    _fill(survey, 3, grids=grids)
+    login(client, make_user(is_superuser=True, is_staff=True))
+    rows = _csv_rows(client.get(reverse("surveys:export", args=[survey.pk, "results", "csv"])))
+    assert rows[1][:3] == ["答卷总数", "", "3"]
+    assert ["您最希望先整治哪一项", "楼道照明", "3", "100.0", ""] in rows
+    response = client.get(reverse("surveys:export", args=[survey.pk, "results", "xlsx"]))
+    assert response.status_code == 200
+
+
+def test_exports_forbidden_to_residents(client, survey, resident):
+    login(client, resident)
+    for kind in ("responses", "results"):
+        assert (
+            client.get(reverse("surveys:export", args=[survey.pk, kind, "csv"])).status_code == 403
+        )
+
+
+def test_anonymous_survey_hides_the_respondent_from_staff(client, survey_index, grids):
+    survey = make_survey(survey_index, anonymous=True)
+    person = make_user(home_grid=grids[0], display_name="张秀兰", email="zhang@example.cn")
+    services.survey_submit(
+        survey=survey, user=person, data=answers_for(survey, choice=OTHER, other="加装电梯")
+    )
+    login(client, make_user(is_superuser=True, is_staff=True))
+    seen = []
+    for fmt in ("csv",):
+        rows = _csv_rows(client.get(reverse("surveys:export", args=[survey.pk, "responses", fmt])))
+        seen.append(repr(rows))
+        assert rows[0][0] == "提交日期" and len(rows[1][0]) == 10  # a date, not a time
+    question = survey.get_form_fields()[0]
+    seen.append(
+        client.get(reverse("surveys:text_answers", args=[survey.pk, question.pk])).content.decode()
+    )
+    seen.append(client.get(reverse("surveys:results", args=[survey.pk])).content.decode())
+    joined = "\n".join(seen)
+    assert "加装电梯" in joined
+    for secret in (
+        "张秀兰",
+        "zhang@example.cn",
+        grids[0].community.name + "</td>",
+        str(person.pk) + ",",
+    ):
+        assert secret not in joined
+    assert SurveyResponse.objects.get().user_id is None
+
+
+def test_index_tabs(client, survey_index):
+    now = timezone.now()
+    make_survey(survey_index, title="马路市场搬迁意见征集")
+    make_survey(
+        survey_index,
+        title="学校配套意见征集",
+        opens_at=now - datetime.timedelta(days=9),
+        closes_at=now - datetime.timedelta(days=2),
+    )
+    open_html = client.get(survey_index.url).content.decode()
+    closed_html = client.get(survey_index.url + "?tab=closed").content.decode()
+    assert "马路市场搬迁" in open_html and "学校配套" not in open_html
+    assert "学校配套" in closed_html and "马路市场搬迁" not in closed_html
+
+
+def test_home_and_account_sections(client, survey_index, grids, home_page):
+    resident = make_user(home_grid=grids[0])
+    mine = make_survey(
+        survey_index,
+        title="本社区养老服务调查",
+        audience="selected",
+        audience_communities=[grids[0].community],
+    )
+    make_survey(
+        survey_index,
+        title="外社区停车调查",
+        audience="selected",
+        audience_communities=[grids[5].community],
+    )
+    login(client, resident)
+    html = client.get(home_page.url).content.decode()
+    assert html.index("本社区养老服务调查") < html.index("外社区停车调查")
+    services.survey_submit(survey=mine, user=resident, data=answers_for(mine))
+    account = client.get(reverse("account_home")).content.decode()
+    assert "我的问卷" in account and "本社区养老服务调查" in account
+
+
+def _count(client, url, **params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url, params).status_code == 200
+    return len(context)
+
+
+def test_query_counts_are_fixed(client, survey_index, grids, django_assert_max_num_queries):
+    """The survey, results and index pages run the same number of queries with 2 or 40
+    responses; the bounds include Wagtail's page routing and the base template."""
+    survey = make_survey(survey_index, results_visibility="while_open")
+    resident = make_user(home_grid=grids[0])
+    login(client, resident)
+    results_url = reverse("surveys:results", kwargs={"page_id": survey.pk})
+    client.get(survey.url)  # warm the site settings row
+    _fill(survey, 2, grids=grids)
+    small = [
+        _count(client, survey.url),
+        _count(client, results_url),
+        _count(client, results_url, street=grids[0].community.street_id),
+        _count(client, survey_index.url),
+    ]
+    for i in range(2):
+        make_survey(survey_index, title=f"学校配套意见征集{i}")
+    _fill(survey, 40, grids=grids)
+    large = [
+        _count(client, survey.url),
+        _count(client, results_url),
+        _count(client, results_url, street=grids[0].community.street_id),
+        _count(client, survey_index.url),
+    ]
+    assert small == large
+    with django_assert_max_num_queries(20):
+        client.get(survey.url)
+    with django_assert_max_num_queries(15):
+        client.get(results_url)
+    with django_assert_max_num_queries(20):
+        client.get(survey_index.url)
