@@ -4,12 +4,15 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class PortalConfig(AppConfig):
+    default = True
     name = "portal"
     verbose_name = _("门户")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal import signals  # noqa: F401
+        from portal import personal_data, signals  # noqa: F401
+
+        personal_data.register()
 
 
 class PortalUsersAppConfig(WagtailUsersAppConfig):

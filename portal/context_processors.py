@@ -2,6 +2,7 @@ from django.core.cache import cache
 from wagtail.models import Page, Site
 
 from portal import registry
+from portal.models import Notification
 
 MENU_CACHE_KEY = "portal:menu:{site_id}"
 
@@ -28,8 +29,17 @@ def menu_pages(request) -> list[dict]:
 
 
 def site_navigation(request):
-    """The main navigation: menu pages plus the links the apps register."""
-    return {"nav_items": menu_pages(request) + registry.nav_items()}
+    """The main navigation: menu pages plus the links the apps register, and the signed-in
+    person's unread notifications (one query)."""
+    context = {"nav_items": menu_pages(request) + registry.nav_items()}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        if not hasattr(request, "_unread_notifications"):
+            request._unread_notifications = Notification.objects.filter(
+                recipient=user, read_at__isnull=True
+            ).count()
+        context["unread_notifications"] = request._unread_notifications
+    return context
 
 
 def clear_menu_cache() -> None:

@@ -135,3 +135,39 @@ class StaffUserCreationForm(UserCreationForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("搜索"), max_length=100, required=False)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One choice per kind of notification: site and email, site only, or off."""
+
+    def __init__(self, *args, kinds, current: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        from portal.models import NotificationPreference
+
+        for kind in kinds:
+            self.fields[kind.kind] = forms.ChoiceField(
+                label=kind.label,
+                choices=NotificationPreference.CHANNELS,
+                initial=current.get(kind.kind, kind.default),
+                widget=forms.RadioSelect,
+                required=False,
+            )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("当前密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("请输入当前密码以确认注销。")},
+    )
+    confirm = forms.BooleanField(
+        label=_("我了解注销后无法恢复，个人信息将被删除"),
+        error_messages={"required": _("请勾选确认后再注销。")},
+    )
+
+
+class PrivacyConsentForm(forms.Form):
+    accept = forms.BooleanField(
+        label=_("我已阅读并同意更新后的《隐私政策》"),
+        error_messages={"required": _("继续使用前请阅读并同意更新后的隐私政策。")},
+    )

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.template.loader import render_to_string
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 
 
@@ -48,13 +49,21 @@ def register_nav_item(*, name: str, label: str, url_name: str, order: int = 100)
     _nav_items[name] = NavItem(name, label, url_name, order)
 
 
+def render_section(template: str, context: dict, request: HttpRequest) -> str:
+    """Render a section without re-running the context processors (the page around it has
+    already run them once); `request`, `user` and the CSRF token are passed in."""
+    return get_template(template).render(
+        {"request": request, "user": request.user, "csrf_token": get_token(request), **context}
+    )
+
+
 def _render(sections: dict[str, Section], request: HttpRequest) -> list[str]:
     rendered = []
     for section in sorted(sections.values(), key=lambda s: (s.order, s.name)):
         context = section.context(request)
         if context is None:
             continue
-        rendered.append(render_to_string(section.template, context, request=request))
+        rendered.append(render_section(section.template, context, request))
     return rendered
 
 
@@ -94,5 +103,32 @@ def render_slot(slot: str, request: HttpRequest, **kwargs) -> list[str]:
         context = section.context(request, **kwargs)
         if context is None:
             continue
-        rendered.append(render_to_string(section.template, context, request=request))
+        rendered.append(render_section(section.template, context, request))
     return rendered
+
+
+# Personal data (PIPL Art. 45 copy, Art. 47 deletion). Each app registers what it holds about
+# a person: `export(user) -> list[dict]` (rows of plain values), and for deletion an optional
+# `check(user) -> list[str]` (sentences that block deletion, e.g. "last owner of X") and an
+# `erase(user)` that removes personal data and future commitments while keeping anonymous
+# aggregates. Erase steps run inside one transaction, apps before portal (higher order first).
+@dataclass(frozen=True)
+class PersonalData:
+    name: str
+    export: Callable | None
+    check: Callable | None
+    erase: Callable | None
+    order: int
+
+
+_personal_data: dict[str, PersonalData] = {}
+
+
+def register_personal_data(
+    *, name: str, export=None, check=None, erase=None, order: int = 100
+) -> None:
+    _personal_data[name] = PersonalData(name, export, check, erase, order)
+
+
+def personal_data() -> list[PersonalData]:
+    return sorted(_personal_data.values(), key=lambda p: (p.order, p.name))

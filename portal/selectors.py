@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from wagtail.models import Site
 
-from portal.models import Community, Grid, SiteSettings, User
+from portal.models import Community, Grid, Notification, NotificationPreference, SiteSettings, User
 
 
 def site_settings(request=None) -> SiteSettings | None:
@@ -33,3 +33,13 @@ def grids_of_community(*, community_id: int) -> QuerySet[Grid]:
 
 def user_with_home(*, user_id: int) -> User:
     return User.objects.select_related("home_grid__community__street").get(pk=user_id)
+
+
+def notifications_of(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).only(
+        "pk", "subject", "created_at", "read_at", "kind"
+    )
+
+
+def notification_channels(*, user: User) -> dict[str, str]:
+    return dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channel"))

@@ -1,9 +1,12 @@
+from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from portal.context_processors import clear_menu_cache
+from portal.middleware import PRIVACY_VERSION_CACHE_KEY
+from portal.models import SiteSettings
 
 
 @receiver(page_published)
@@ -17,3 +20,8 @@ def _page_changed(sender, **kwargs):
 @receiver(post_delete, sender=Page)
 def _base_page_changed(sender, **kwargs):
     clear_menu_cache()
+
+
+@receiver(post_save, sender=SiteSettings)
+def _privacy_settings_changed(sender, **kwargs):
+    cache.delete(PRIVACY_VERSION_CACHE_KEY)

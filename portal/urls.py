@@ -18,6 +18,20 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("me/", views.account_home, name="account_home"),
     path("me/profile/", views.profile_edit, name="profile_edit"),
+    path("me/notifications/", views.notification_list, name="notification_list"),
+    path(
+        "me/notifications/<int:notification_id>/",
+        views.notification_open,
+        name="notification_detail",
+    ),
+    path(
+        "me/notifications/settings/",
+        views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path("me/data/", views.data_download, name="data_download"),
+    path("me/delete/", views.account_delete, name="account_delete"),
+    path("me/consent/", views.privacy_consent, name="privacy_consent"),
     path(
         "geo/<str:level>/",
         views.geo_options,

@@ -1,16 +1,27 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
-from portal import registry, selectors, services
-from portal.forms import ProfileForm, SearchForm
+from portal import notifications, registry, selectors, services
+from portal.forms import (
+    AccountDeleteForm,
+    NotificationPreferencesForm,
+    PrivacyConsentForm,
+    ProfileForm,
+    SearchForm,
+)
+from portal.models import Notification
 
 SEARCH_PAGE_SIZE = 10
 
@@ -99,3 +110,99 @@ def geo_options(request: HttpRequest, level: str) -> JsonResponse:
     else:
         rows = selectors.grids_of_community(community_id=parent_id)
     return JsonResponse({"options": [{"value": r.pk, "label": r.name} for r in rows]})
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """站内消息: newest first, unread marked; opening one marks it read."""
+    if request.method == "POST":
+        notifications.notification_mark_read(user=request.user)
+        messages.success(request, _("已全部标为已读。"))
+        return redirect("notification_list")
+    paginator = Paginator(selectors.notifications_of(user=request.user), 20)
+    try:
+        page_obj = paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        page_obj = paginator.page(1)
+    except EmptyPage:
+        page_obj = paginator.page(paginator.num_pages)
+    return render(request, "portal/notification_list.html", {"page_obj": page_obj})
+
+
+@login_required
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    if request.method == "POST":
+        notifications.notification_mark_read(user=request.user, notification_id=notification.pk)
+        if notification.url and url_has_allowed_host_and_scheme(
+            notification.url, allowed_hosts={request.get_host()}
+        ):
+            return redirect(notification.url)
+        return redirect("notification_detail", notification_id=notification.pk)
+    if notification.read_at is None:
+        notifications.notification_mark_read(user=request.user, notification_id=notification.pk)
+    return render(request, "portal/notification_detail.html", {"notification": notification})
+
+
+@login_required
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    kinds = list(notifications.KINDS.values())
+    current = selectors.notification_channels(user=request.user)
+    form = NotificationPreferencesForm(request.POST or None, kinds=kinds, current=current)
+    if request.method == "POST" and form.is_valid():
+        notifications.notification_preferences_save(user=request.user, channels=form.cleaned_data)
+        messages.success(request, _("消息设置已保存。"))
+        return redirect("notification_list")
+    return render(request, "portal/notification_preferences.html", {"form": form})
+
+
+@login_required
+def data_download(request: HttpRequest) -> HttpResponse:
+    """下载我的数据: a page that explains, and a POST that returns the ZIP archive."""
+    if request.method == "POST":
+        archive = services.account_data_archive(user=request.user)
+        filename = f"my-data-{timezone.localdate():%Y%m%d}.zip"
+        response = HttpResponse(archive, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return render(request, "portal/data_download.html")
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    blockers = services.account_deletion_blockers(user=request.user)
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and not blockers and form.is_valid():
+        try:
+            services.account_delete(user=request.user, password=form.cleaned_data["password"])
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    for item in errors:
+                        form.add_error(field if field in form.fields else None, item)
+            else:
+                blockers = error.messages
+        else:
+            logout(request)
+            messages.success(request, _("您的账号已注销，个人信息已删除。感谢您的参与。"))
+            return redirect("/")
+    return render(request, "portal/account_delete.html", {"form": form, "blockers": blockers})
+
+
+@login_required
+def privacy_consent(request: HttpRequest) -> HttpResponse:
+    from portal.middleware import current_privacy_version_cached
+
+    version = current_privacy_version_cached(request)
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    form = PrivacyConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_accept_privacy_notice(user=request.user, version=version)
+        return redirect(next_url)
+    return render(
+        request,
+        "portal/privacy_consent.html",
+        {"form": form, "next": next_url, "settings_obj": selectors.site_settings(request)},
+    )

@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from portal.audit import ACTIONS
 from portal.models import Community, Grid, Street
 
 
@@ -52,3 +54,9 @@ class GeographyViewSetGroup(ModelViewSetGroup):
 
 
 register_snippet(GeographyViewSetGroup)
+
+
+@hooks.register("register_log_actions")
+def register_portal_log_actions(actions):
+    for action, (label, message) in ACTIONS.items():
+        actions.register_action(action, label, message)

@@ -1,6 +1,6 @@
 from .geography import Community, Grid, Street
 from .media import PortalDocument, PortalImage, PortalRendition
-from .notifications import Notification
+from .notifications import Notification, NotificationPreference
 from .pages import (
     HomePage,
     NewsIndexPage,
@@ -20,6 +20,7 @@ __all__ = [
     "NewsPage",
     "NewsPageTag",
     "Notification",
+    "NotificationPreference",
     "PortalDocument",
     "PortalImage",
     "PortalRendition",

@@ -31,3 +31,37 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear about one kind of event: in the site, by email too, or not
+    at all. Without a row, the kind's default applies (see portal.notifications.KINDS)."""
+
+    SITE = "site"
+    EMAIL = "email"
+    OFF = "off"
+    CHANNELS = [
+        (EMAIL, _("站内消息和邮件")),
+        (SITE, _("仅站内消息")),
+        (OFF, _("不接收")),
+    ]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("类型"), max_length=50)
+    channel = models.CharField(_("接收方式"), max_length=10, choices=CHANNELS)
+
+    class Meta:
+        verbose_name = _("消息设置")
+        verbose_name_plural = _("消息设置")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once"),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["site", "email", "off"]),
+                name="notification_preference_channel_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {self.channel}"

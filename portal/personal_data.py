@@ -1,0 +1,69 @@
+"""What the portal app itself holds about a person, for the data download and deletion."""
+
+from django.utils.translation import gettext as _
+
+from portal import registry
+from portal.models import Notification, NotificationPreference, User
+
+
+def export_profile(user: User) -> list[dict]:
+    grid = user.home_grid
+    return [
+        {
+            "id": user.pk,
+            "email": user.email,
+            "display_name": user.display_name,
+            "mobile": user.mobile,
+            "home_grid": grid.full_name if grid else "",
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+        }
+    ]
+
+
+def export_consents(user: User) -> list[dict]:
+    rows = [
+        {
+            "consent": _("隐私政策"),
+            "version": user.privacy_consent_version,
+            "given_at": user.privacy_consent_at,
+        }
+    ]
+    if user.mobile_consent_at:
+        rows.append(
+            {"consent": _("手机号码使用"), "version": "", "given_at": user.mobile_consent_at}
+        )
+    return rows
+
+
+def export_notifications(user: User) -> list[dict]:
+    return list(
+        Notification.objects.filter(recipient=user).values(
+            "kind", "subject", "body", "url", "created_at", "read_at", "emailed_at"
+        )
+    )
+
+
+def export_notification_preferences(user: User) -> list[dict]:
+    return list(NotificationPreference.objects.filter(user=user).values("kind", "channel"))
+
+
+def erase_notifications(user: User) -> None:
+    Notification.objects.filter(recipient=user).delete()
+    NotificationPreference.objects.filter(user=user).delete()
+
+
+def erase_grid_leadership(user: User) -> None:
+    user.led_grids.update(leader=None)
+
+
+def register() -> None:
+    registry.register_personal_data(name="profile", export=export_profile, order=1)
+    registry.register_personal_data(name="consents", export=export_consents, order=2)
+    registry.register_personal_data(
+        name="notifications", export=export_notifications, erase=erase_notifications, order=3
+    )
+    registry.register_personal_data(
+        name="notification_preferences", export=export_notification_preferences, order=4
+    )
+    registry.register_personal_data(name="grid_leadership", erase=erase_grid_leadership, order=5)
