@@ -74,6 +74,7 @@ def make_project(
         title=title or f"测试项目{n}",
         slug=f"project-{n}",
         category=Category.objects.get(slug=category_slug),
+        live=publish,
         **fields,
     )
     organization.page.add_child(instance=project)

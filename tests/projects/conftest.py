@@ -24,5 +24,8 @@ def org_a(project_index, grids, district_admin):
 def org_b(project_index, grids, district_admin):
     owner = factories.make_user(home_grid=grids[4])
     return builders.make_organization(
-        owner=owner, communities=[grids[4].community], name="乙志愿服务队", verify_by=district_admin
+        owner=owner,
+        communities=[grids[4].community],
+        name="乙志愿服务队",
+        verify_by=district_admin,
     )
