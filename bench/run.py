@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import io
 import json
 import os
 import platform
@@ -27,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 import urllib.error
@@ -36,7 +38,8 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
-VAR_DIR = BASE_DIR / "var" / "bench"
+# --commit runs the harness from an exported tree but keeps data and results here.
+VAR_DIR = Path(os.environ.get("BENCH_VAR_DIR") or BASE_DIR / "var" / "bench")
 RESULTS_DIR = VAR_DIR / "results"
 PYTHON = sys.executable
 GUNICORN = Path(PYTHON).with_name("gunicorn")
@@ -57,6 +60,13 @@ class BenchError(Exception):
 def log(message: str) -> None:
     stamp = datetime.datetime.now().strftime("%H:%M:%S")
     print(f"[{stamp}] {message}", flush=True)
+
+
+def shown(path) -> str:
+    """A path as the person who started the run reads it: relative to the current directory
+    when it is below it."""
+    path = Path(path).resolve()
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
 def _terminate(signum, frame):
@@ -101,7 +111,7 @@ class Database:
 
     def describe(self) -> str:
         if self.vendor == "sqlite":
-            return f"SQLite {os.path.relpath(self.name, BASE_DIR)}"
+            return f"SQLite {shown(self.name)}"
         parts = urllib.parse.urlsplit(self.url)
         return f"PostgreSQL {parts.hostname}:{parts.port or 5432}/{self.name}"
 
@@ -216,7 +226,8 @@ def manage(env: dict[str, str], *args: str, timeout: float, capture: bool = Fals
             process.kill()
             process.wait()
     if process.returncode != 0:
-        tail = "\n".join(lines[-25:])
+        # Streamed output is on the screen already; captured output is shown now.
+        tail = "\n".join(lines[-25:]) if capture else "(output above)"
         if timed_out.is_set():
             raise BenchError(f"manage.py {step} did not finish in {timeout:.0f} s:\n{tail}")
         raise BenchError(f"manage.py {step} failed (exit {process.returncode}):\n{tail}")
@@ -475,17 +486,11 @@ def environment_summary(args, database: Database, ceiling_kind: str) -> dict:
         except Exception:  # noqa: BLE001 - informative only
             return "?"
 
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    if dirty:
-        commit += " + uncommitted changes"
+    commit = os.environ.get("BENCH_COMMIT", "")
+    if not commit:
+        commit = git("rev-parse", "--short", "HEAD") or "?"
+        if git("status", "--porcelain", "--untracked-files=no"):
+            commit += " + uncommitted changes"
     wrk_version = subprocess.run([WRK, "-v"], capture_output=True, text=True).stdout.split("\n")[0]
     return {
         "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -609,6 +614,11 @@ def parse_args(argv=None):
         "--only", action="append", help="measure only URLs whose name or path contains this"
     )
     parser.add_argument(
+        "--commit",
+        metavar="REV",
+        help="benchmark a clean export of this commit (e.g. HEAD) instead of the working tree",
+    )
+    parser.add_argument(
         "--step-timeout", type=float, default=900, help="limit for each setup step (900 s)"
     )
     parser.add_argument(
@@ -652,7 +662,7 @@ def run(args) -> int:
     log(f"Starting gunicorn; measuring {len(plan)} runs, about {estimate / 60:.1f} min")
     summary["load_before"] = warn_if_busy("before measuring")
     with Gunicorn(args, env) as server:
-        log(f"gunicorn on {server.base_url} (log: {os.path.relpath(server.log_path, BASE_DIR)})")
+        log(f"gunicorn on {server.base_url} (log: {shown(server.log_path)})")
         for item in plan:
             url = server.base_url + encode(item["url"])
             if args.warmup:
@@ -717,12 +727,80 @@ def run(args) -> int:
         if row["error"] or (row["status"] is not None and not 200 <= row["status"] < 300):
             status = f"test client status {row['status']} {row['error']}".strip()
             print(f"! {row['name']} {row['url']}: {status}")
-    log(f"Results: {os.path.relpath(RESULTS_DIR / tag, BASE_DIR)}.{{json,md}}")
+    log(f"Results: {shown(RESULTS_DIR / tag)}.{{json,md}}")
     return 0
 
 
+def git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=BASE_DIR, capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+# Put in front of sys.path of every process of a --commit run: the project is installed in
+# the virtualenv in editable mode, and setuptools' editable finder would otherwise import
+# modules missing from the exported tree from the working tree instead.
+SITECUSTOMIZE = """\
+import sys
+
+sys.meta_path[:] = [f for f in sys.meta_path if "_EditableFinder" not in getattr(f, "__name__", "")]
+sys.path[:] = [p for p in sys.path if "__editable__" not in p]
+"""
+
+
+def exec_from_commit(ref: str, argv: list[str]) -> None:
+    """Re-run this harness on a clean export of commit REF (others may be editing the working
+    tree). The harness itself (bench/) is the working tree's; data and results stay in
+    var/bench/ of the working tree."""
+    sha = git("rev-parse", "--short", f"{ref}^{{commit}}")
+    if not sha:
+        raise BenchError(f"{ref!r} is not a commit of this repository.")
+    tree = VAR_DIR / "tree"
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", sha], cwd=BASE_DIR, capture_output=True
+    )
+    if archive.returncode != 0:
+        raise BenchError(f"git archive {sha} failed: {archive.stderr.decode(errors='replace')}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        # The archive comes from this repository; the "data" filter where Python has it.
+        extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        tar.extractall(tree, **extra)
+    shutil.rmtree(tree / "bench", ignore_errors=True)
+    shutil.copytree(BENCH_DIR, tree / "bench", ignore=shutil.ignore_patterns("__pycache__"))
+    shim = VAR_DIR / "shim"
+    shim.mkdir(parents=True, exist_ok=True)
+    (shim / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    env = dict(os.environ)
+    env.update(
+        {
+            "BENCH_VAR_DIR": str(VAR_DIR),
+            "BENCH_COMMIT": sha,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(shim), env.get("PYTHONPATH")])),
+        }
+    )
+    log(f"Benchmarking commit {sha} from {shown(tree)}")
+    sys.stdout.flush()
+    os.execve(PYTHON, [PYTHON, str(tree / "bench" / "run.py"), *argv], env)
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    if args.commit:
+        rest = list(argv)
+        for i, arg in enumerate(rest):
+            if arg == "--commit":
+                del rest[i : i + 2]
+                break
+            if arg.startswith("--commit="):
+                del rest[i]
+                break
+        try:
+            exec_from_commit(args.commit, rest)
+        except BenchError as error:
+            log(f"ERROR: {error}")
+            return 1
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
     try:
