@@ -48,6 +48,7 @@ WRK_SCRIPT = BENCH_DIR / "wrk_report.lua"
 SETTINGS = "bench.settings"
 HOST = "127.0.0.1"
 DEFAULT_PG_DATABASE = "portal_bench"
+APPS = ("portal", "projects", "volunteers", "surveys")
 
 sys.path.insert(0, str(BASE_DIR))
 from bench.ceiling import CEILING_PATH  # noqa: E402
@@ -148,17 +149,20 @@ class Database:
 
         return psycopg.connect(self._admin_url, autocommit=True, connect_timeout=10)
 
-    def marker_scale(self) -> float | None:
+    def holds_bench_data(self, scale: float) -> bool:
+        """Whether the last successful generation was at this scale, by the same apps."""
         try:
-            return float(json.loads(self.marker.read_text())["scale"])
+            marker = json.loads(self.marker.read_text())
+            return float(marker["scale"]) == scale and marker["generators"] == generators()
         except (OSError, ValueError, KeyError, TypeError):
-            return None
+            return False
 
     def write_marker(self, scale: float, seconds: float) -> None:
         self.marker.write_text(
             json.dumps(
                 {
                     "scale": scale,
+                    "generators": generators(),
                     "database": self.describe(),
                     "generated_at": datetime.datetime.now(datetime.UTC).isoformat(),
                     "seconds": round(seconds, 1),
@@ -168,6 +172,11 @@ class Database:
 
 
 # --- steps ------------------------------------------------------------------------------
+
+
+def generators() -> list[str]:
+    """The apps with a bench-data generator (a new one means the data must be generated)."""
+    return [app for app in APPS if (BASE_DIR / app / "bench_data.py").exists()]
 
 
 def django_env(database: Database) -> dict[str, str]:
@@ -250,8 +259,7 @@ def prepare_data(args, database: Database, env: dict[str, str]) -> dict:
     log("Loading the demo data (if the database has none)")
     manage(env, "load_demo_data", "--if-empty", timeout=args.step_timeout, capture=True)
 
-    have = database.marker_scale()
-    if args.reuse and have == args.scale:
+    if args.reuse and database.holds_bench_data(args.scale):
         log(f"Bench data at scale {args.scale:g} already there; not generating")
         notes["bench_data"] = "reused"
     else:
