@@ -329,6 +329,15 @@ class SurveyResponse(models.Model):
     def __str__(self):
         return f"{self.survey_id}#{self.pk}"
 
+    def results_link(self):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        url = reverse("surveys:results", kwargs={"page_id": self.survey_id})
+        return format_html('<a href="{}">{}</a>', url, _("结果与导出"))
+
+    results_link.short_description = _("结果")
+
 
 class SurveyAnswer(models.Model):
     """One answer: a chosen option (`option`, "__other__" for 其他 with `text`), a rating

@@ -2,13 +2,18 @@
 links from a survey page to its results and exports."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from surveys.models import SurveyPage, SurveyResponse
-from surveys.permissions import is_survey_staff
+from surveys.permissions import is_survey_staff, response_scope
 
 
 @hooks.register("before_edit_page")
@@ -48,3 +53,61 @@ def survey_listing_buttons(page, user, next_url=None):
 @hooks.register("register_page_header_buttons")
 def survey_header_buttons(page, user, view_name, next_url=None):
     yield from _survey_buttons(page, user)
+
+
+class SurveyStaffPermissionPolicy(BasePermissionPolicy):
+    """Responses are read-only in the admin: staff may view, nobody adds, edits or deletes
+    them there (answers change only through the survey page)."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and is_survey_staff(user)
+
+    def user_has_any_permission(self, user, actions):
+        return "view" in actions and is_survey_staff(user)
+
+    def users_with_any_permission(self, actions):
+        return get_user_model().objects.none()
+
+    def users_with_permission(self, action):
+        return get_user_model().objects.none()
+
+
+register_permission_policy(SurveyResponse, SurveyStaffPermissionPolicy(SurveyResponse))
+
+
+class SurveyResponseIndexView(IndexView):
+    def get_base_queryset(self):
+        responses = SurveyResponse.objects.filter(survey__anonymous=False).select_related(
+            "survey", "user", "street", "community"
+        )
+        scope = response_scope(self.request.user)
+        if scope is not None:
+            responses = responses.filter(community_id__in=scope)
+        return responses
+
+
+class SurveyResponseViewSet(ModelViewSet):
+    """答卷 — the responses to non-anonymous surveys, newest first; community staff see their
+    communities' respondents only. Downloads are on each survey's results page (their
+    spreadsheet cells are neutralised; Wagtail's own export does not do that)."""
+
+    model = SurveyResponse
+    icon = "form"
+    menu_label = _("答卷")
+    menu_order = 310
+    add_to_admin_menu = True
+    list_display = ["survey", "submitted_at", "user", "street", "community", "results_link"]
+    list_filter = ["survey", "street"]
+    search_fields = ["user__display_name", "user__email"]
+    ordering = ["-submitted_at"]
+    form_fields = ["survey"]
+    inspect_view_enabled = False
+    index_view_class = SurveyResponseIndexView
+
+
+survey_response_viewset = SurveyResponseViewSet("survey_responses")
+
+
+@hooks.register("register_admin_viewset")
+def register_survey_response_viewset():
+    return survey_response_viewset

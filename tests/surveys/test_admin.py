@@ -25,3 +25,26 @@ def test_wagtail_submissions_link_goes_to_results(client, survey):
     response = client.get(f"/admin/forms/submissions/{survey.pk}/")
     assert response.status_code == 302
     assert response["Location"].endswith(f"/survey/{survey.pk}/results/")
+
+
+def test_response_list_is_scoped_and_hides_anonymous_surveys(client, survey_index, grids):
+    from tests.factories import make_community_staff
+    from tests.surveys.conftest import make_survey
+
+    named = make_survey(survey_index, title="学校配套意见征集")
+    anonymous = make_survey(survey_index, title="社区养老服务需求调查", anonymous=True)
+    mine = make_user(home_grid=grids[0], display_name="本社区居民")
+    other = make_user(home_grid=grids[4], display_name="外社区居民")
+    for person in (mine, other):
+        services.survey_submit(survey=named, user=person, data=answers_for(named))
+        services.survey_submit(survey=anonymous, user=person, data=answers_for(anonymous))
+
+    staff = make_community_staff(grids[0].community)
+    client.login(email=staff.email, password=PASSWORD)
+    html = client.get("/admin/survey_responses/").content.decode()
+    assert "本社区居民" in html and "外社区居民" not in html
+    assert html.count("社区养老服务需求调查") <= 1  # at most in the filter, never as a row
+
+    resident = make_user(home_grid=grids[0], is_staff=False)
+    client.login(email=resident.email, password=PASSWORD)
+    assert client.get("/admin/survey_responses/").status_code in (302, 403)
