@@ -1,6 +1,6 @@
 """Benchmark the portal: build the large data set, serve it with gunicorn, measure it with wrk.
 
-    .venv/bin/python bench/run.py [--scale 0.1] [--reuse] [--duration 10]
+    .venv/bin/python bench/run.py [--scale 0.1] [--reuse] [--duration 10] [--commit HEAD]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench .venv/bin/python bench/run.py
 
 Steps: prepare the database (SQLite in var/bench/ or the PostgreSQL database named in
@@ -462,7 +462,9 @@ def one_at_a_time(url: str, count: int) -> dict:
     being served (wrk's latencies include the wait for a free worker)."""
     times = []
     statuses = []
-    for _ in range(count):
+    # The first request waits behind the connections wrk left in the listen queue (gunicorn
+    # still serves them after wrk has gone): it drains the queue and is not counted.
+    for n in range(count + 1):
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(url, timeout=30) as response:
@@ -472,7 +474,8 @@ def one_at_a_time(url: str, count: int) -> dict:
             statuses.append(error.code)
         except (urllib.error.URLError, OSError) as error:
             raise BenchError(f"{url} did not answer: {error}") from error
-        times.append((time.perf_counter() - started) * 1000)
+        if n:
+            times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return {"p50_ms": times[len(times) // 2], "statuses": sorted(set(statuses))}
 
@@ -682,8 +685,9 @@ def run(args) -> int:
                 "name": item["name"],
                 "url": item["url"],
                 "rps": result["rps"],
-                "p50_ms": result["p50_us"] / 1000,
-                "p99_ms": result["p99_us"] / 1000,
+                # No completed request, no latency (wrk would print 0).
+                "p50_ms": result["p50_us"] / 1000 if result["requests"] else None,
+                "p99_ms": result["p99_us"] / 1000 if result["requests"] else None,
                 "non2xx": result["non2xx"],
                 "alone_median_ms": alone["p50_ms"] if alone else None,
                 "alone_statuses": alone["statuses"] if alone else None,
@@ -695,10 +699,14 @@ def run(args) -> int:
                 "error": count.get("error", ""),
             }
             rows.append(row)
+            errors = result["errors"]
+            socket_errors = sum(errors[k] for k in ("connect", "read", "write", "timeout"))
+            row["socket_errors_total"] = socket_errors
+            cells = table_rows([row])[0]
             log(
-                f"  {item['name']:<24} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:7.1f} ms  "
-                f"p99 {row['p99_ms']:7.1f} ms  non-2xx {row['non2xx']}"
-                + (f"  alone {row['alone_median_ms']:.1f} ms" if alone else "")
+                f"  {item['name']:<24} {cells[2]:>8} req/s  p50 {cells[3]:>7} ms  "
+                f"p99 {cells[4]:>7} ms  alone {cells[5]:>6} ms  non-2xx {row['non2xx']}"
+                + (f"  socket errors/timeouts {socket_errors}" if socket_errors else "")
             )
         summary["load_after"] = round(os.getloadavg()[0], 2)
         failing = [r for r in rows if r["non2xx"] or r["error"]]
@@ -732,6 +740,8 @@ def run(args) -> int:
     print(text_table(rows))
     print()
     for row in rows:
+        if row["socket_errors_total"]:
+            print(f"! {row['name']} {row['url']}: {row['socket_errors']} (wrk socket errors)")
         if row["error"] or (row["status"] is not None and not 200 <= row["status"] < 300):
             status = f"test client status {row['status']} {row['error']}".strip()
             print(f"! {row['name']} {row['url']}: {status}")
