@@ -1,0 +1,156 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms import GridChoiceMixin
+from volunteers.models import RosterMembership
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
+
+
+def _datetime_field(label, required=True, help_text=""):
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        error_messages={
+            "required": _("请填写时间。"),
+            "invalid": _("请按“年-月-日 时:分”填写时间。"),
+        },
+    )
+
+
+class GridFinderForm(GridChoiceMixin):
+    """Find a grid's page: street → community → grid."""
+
+    grid_required = True
+
+
+class ApplyForm(GridChoiceMixin):
+    """A resident asks to join a grid's volunteer roster."""
+
+    grid_required = True
+    role = forms.ChoiceField(
+        label=_("申请角色"),
+        choices=[
+            (RosterMembership.Role.VOLUNTEER, _("志愿者")),
+            (RosterMembership.Role.PATROL, _("巡治员")),
+        ],
+        initial=RosterMembership.Role.VOLUNTEER,
+        widget=forms.RadioSelect,
+        help_text=_("巡治员定期参加网格徒步巡查；志愿者参加巡查和社区活动。"),
+    )
+    skills = forms.CharField(
+        label=_("特长"),
+        required=False,
+        max_length=200,
+        help_text=_("用逗号分隔，例如：急救，摄影，法律咨询。"),
+    )
+    availability = forms.CharField(
+        label=_("可服务时间"),
+        required=False,
+        max_length=200,
+        help_text=_("例如：工作日晚上、周末上午。"),
+    )
+    motivation = forms.CharField(
+        label=_("申请说明"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def skill_list(self) -> list[str]:
+        raw = self.cleaned_data.get("skills", "").replace("，", ",").replace("、", ",")
+        return [s.strip() for s in raw.split(",") if s.strip()]
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("审核意见"), required=False, max_length=300)
+
+
+class AppointLeaderForm(forms.Form):
+    membership = forms.ModelChoiceField(
+        label=_("任命为网格长"),
+        queryset=RosterMembership.objects.none(),
+        empty_label=_("请选择名册成员"),
+        error_messages={"required": _("请选择一位名册成员。")},
+    )
+
+    def __init__(self, *args, grid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = RosterMembership.objects.filter(
+            grid=grid, status=RosterMembership.Status.ACTIVE
+        ).select_related("user")
+        self.fields["membership"].label_from_instance = lambda m: m.user.get_display_name()
+
+
+class ShiftForm(forms.Form):
+    title = forms.CharField(
+        label=_("名称"), max_length=100, error_messages={"required": _("请填写名称。")}
+    )
+    place = forms.CharField(
+        label=_("地点"), max_length=200, error_messages={"required": _("请填写地点。")}
+    )
+    description = forms.CharField(
+        label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    starts_at = _datetime_field(_("开始时间"))
+    ends_at = _datetime_field(_("结束时间"))
+    signup_deadline = _datetime_field(
+        _("报名截止时间"), required=False, help_text=_("不填则开始前都可以报名。")
+    )
+    capacity = forms.IntegerField(
+        label=_("名额"),
+        min_value=1,
+        max_value=1000,
+        initial=10,
+        error_messages={
+            "required": _("请填写名额。"),
+            "min_value": _("名额至少为1人。"),
+            "invalid": _("名额请填写整数。"),
+        },
+    )
+    members_only = forms.BooleanField(
+        label=_("仅限本网格名册成员报名"), required=False, initial=True
+    )
+    repeat_weeks = forms.IntegerField(
+        label=_("每周重复"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        help_text=_("同一时间每周发布一次，共几周（1–12）。"),
+        error_messages={
+            "min_value": _("重复周数须在1到12之间。"),
+            "max_value": _("重复周数须在1到12之间。"),
+            "invalid": _("重复周数请填写整数。"),
+            "required": _("请填写重复周数。"),
+        },
+    )
+
+    def __init__(self, *args, for_project=False, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_project:
+            del self.fields["members_only"]
+        if editing:
+            del self.fields["repeat_weeks"]
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        label=_("签到码"),
+        max_length=12,
+        help_text=_("网格长在现场出示的6位签到码。"),
+        error_messages={"required": _("请输入签到码。")},
+    )
+
+
+class CertificateForm(forms.Form):
+    """Empty: issuing a certificate needs only the click (and the CSRF token)."""
