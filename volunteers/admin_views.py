@@ -31,12 +31,27 @@ def grid_report(request):
     rows = selectors.grid_numbers(grids=grids).order_by("code")
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        header = [_("街道"), _("社区"), _("网格编码"), _("网格"), _("网格长"), _("名册人数"),
-                  _("本月巡查"), _("本年服务时长")]
+        header = [
+            _("街道"),
+            _("社区"),
+            _("网格编码"),
+            _("网格"),
+            _("网格长"),
+            _("名册人数"),
+            _("本月巡查"),
+            _("本年服务时长"),
+        ]
         data = (
-            [g.community.street.name, g.community.name, g.code, g.name,
-             g.leader.get_display_name() if g.leader else "", g.member_count,
-             g.patrols_this_month, float(g.hours_this_year)]
+            [
+                g.community.street.name,
+                g.community.name,
+                g.code,
+                g.name,
+                g.leader.get_display_name() if g.leader else "",
+                g.member_count,
+                g.patrols_this_month,
+                float(g.hours_this_year),
+            ]
             for g in rows.iterator(chunk_size=500)
         )
         respond = xlsx_response if fmt == "xlsx" else csv_response
@@ -47,9 +62,9 @@ def grid_report(request):
         "volunteers/admin/grid_report.html",
         {
             "page_obj": page_obj,
-            "streets": Street.objects.all() if admin else Street.objects.filter(
-                communities__pk__in=scope
-            ).distinct(),
+            "streets": Street.objects.all()
+            if admin
+            else Street.objects.filter(communities__pk__in=scope).distinct(),
             "communities": communities,
             "street": street,
             "community": community,

@@ -1,7 +1,7 @@
 """iCalendar files: one per sign-up and a private feed of a person's confirmed shifts."""
 
-from icalendar import Calendar, Event
 from django.utils import timezone
+from icalendar import Calendar, Event
 
 
 def calendar_for(signups, *, name: str, request=None) -> bytes:

@@ -28,16 +28,21 @@ def _datetime_field(label, required=True, help_text=""):
     )
 
 
-class GridFinderForm(GridChoiceMixin):
+class GridRequiredMixin(GridChoiceMixin):
+    grid_required = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].error_messages["required"] = _("请依次选择街道、社区和网格。")
+
+
+class GridFinderForm(GridRequiredMixin):
     """Find a grid's page: street → community → grid."""
 
-    grid_required = True
 
-
-class ApplyForm(GridChoiceMixin):
+class ApplyForm(GridRequiredMixin):
     """A resident asks to join a grid's volunteer roster."""
 
-    grid_required = True
     role = forms.ChoiceField(
         label=_("申请角色"),
         choices=[

@@ -29,7 +29,9 @@ def account_context(request):
         "total_hours": selectors.user_total_hours(user=user),
         "certificate": certificates[0] if certificates else None,
         "feed": feed,
-        "feed_url": request.build_absolute_uri(reverse("volunteers:calendar_feed", args=[feed.token]))
+        "feed_url": request.build_absolute_uri(
+            reverse("volunteers:calendar_feed", args=[feed.token])
+        )
         if feed
         else "",
     }

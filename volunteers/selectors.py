@@ -52,15 +52,17 @@ def grid_for_page(*, code: str) -> Grid | None:
 
 def upcoming_grid_shifts(*, grid: Grid, limit: int = 10) -> list[Shift]:
     return list(
-        with_counts(Shift.objects.filter(grid=grid, ends_at__gt=timezone.now()))
-        .order_by("starts_at", "pk")[:limit]
+        with_counts(Shift.objects.filter(grid=grid, ends_at__gt=timezone.now())).order_by(
+            "starts_at", "pk"
+        )[:limit]
     )
 
 
 def upcoming_project_shifts(*, project_id: int, limit: int = 20) -> list[Shift]:
     return list(
-        with_counts(Shift.objects.filter(project_id=project_id, ends_at__gt=timezone.now()))
-        .order_by("starts_at", "pk")[:limit]
+        with_counts(
+            Shift.objects.filter(project_id=project_id, ends_at__gt=timezone.now())
+        ).order_by("starts_at", "pk")[:limit]
     )
 
 
@@ -100,7 +102,10 @@ def user_signup(*, shift: Shift, user: User) -> SignUp | None:
     ahead = SignUp.objects.filter(
         shift=OuterRef("shift"),
         status=SignUp.Status.WAITLISTED,
-    ).filter(Q(queued_at__lt=OuterRef("queued_at")) | Q(queued_at=OuterRef("queued_at"), pk__lte=OuterRef("pk")))
+    ).filter(
+        Q(queued_at__lt=OuterRef("queued_at"))
+        | Q(queued_at=OuterRef("queued_at"), pk__lte=OuterRef("pk"))
+    )
     return (
         SignUp.objects.filter(shift=shift, user=user)
         .annotate(position=Coalesce(_count_subquery(ahead, "shift"), 0))
@@ -117,7 +122,9 @@ def shift_signups(*, shift: Shift) -> list[SignUp]:
         SignUp.Status.ABSENT: 2,
         SignUp.Status.CANCELLED: 3,
     }
-    rows = list(SignUp.objects.filter(shift=shift).select_related("user").order_by("queued_at", "pk"))
+    rows = list(
+        SignUp.objects.filter(shift=shift).select_related("user").order_by("queued_at", "pk")
+    )
     rows.sort(key=lambda s: order.get(s.status, 9))
     return rows
 
@@ -132,9 +139,7 @@ def user_membership(*, user: User, grid: Grid) -> RosterMembership | None:
     if not user.is_authenticated:
         return None
     return (
-        RosterMembership.objects.filter(user=user, grid=grid)
-        .order_by("-created_at", "-pk")
-        .first()
+        RosterMembership.objects.filter(user=user, grid=grid).order_by("-created_at", "-pk").first()
     )
 
 
@@ -191,7 +196,10 @@ def user_shifts(*, user: User) -> dict[str, list[SignUp]]:
     ahead = SignUp.objects.filter(
         shift=OuterRef("shift"),
         status=SignUp.Status.WAITLISTED,
-    ).filter(Q(queued_at__lt=OuterRef("queued_at")) | Q(queued_at=OuterRef("queued_at"), pk__lte=OuterRef("pk")))
+    ).filter(
+        Q(queued_at__lt=OuterRef("queued_at"))
+        | Q(queued_at=OuterRef("queued_at"), pk__lte=OuterRef("pk"))
+    )
     rows = list(
         SignUp.objects.filter(user=user)
         .exclude(status=SignUp.Status.CANCELLED)

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,8 +92,10 @@ def membership_decide(
     *, membership: RosterMembership, by: User, approve: bool, reason: str = ""
 ) -> RosterMembership:
     """The grid leader or the community's staff approve or decline an application."""
-    membership = RosterMembership.objects.select_for_update().select_related("grid", "user").get(
-        pk=membership.pk
+    membership = (
+        RosterMembership.objects.select_for_update()
+        .select_related("grid", "user")
+        .get(pk=membership.pk)
     )
     if not can_manage_grid(by, membership.grid):
         raise PermissionDenied
@@ -127,8 +128,10 @@ def membership_decide(
 def membership_leave(*, membership: RosterMembership, by: User) -> RosterMembership:
     """A member leaves (or staff remove them). Their future sign-ups for this grid's
     members-only shifts are cancelled and the places go to the waitlist."""
-    membership = RosterMembership.objects.select_for_update().select_related("grid", "user").get(
-        pk=membership.pk
+    membership = (
+        RosterMembership.objects.select_for_update()
+        .select_related("grid", "user")
+        .get(pk=membership.pk)
     )
     if by.pk != membership.user_id and not can_manage_grid(by, membership.grid):
         raise PermissionDenied
@@ -174,7 +177,11 @@ def grid_appoint_leader(*, grid: Grid, user: User, by: User) -> RosterMembership
     now = timezone.now()
     if membership is None:
         membership = RosterMembership.objects.create(
-            grid=grid, user=user, role=Role.LEADER, status=Status.ACTIVE, decided_by=by,
+            grid=grid,
+            user=user,
+            role=Role.LEADER,
+            status=Status.ACTIVE,
+            decided_by=by,
             decided_at=now,
         )
     else:
@@ -276,8 +283,16 @@ def shift_update(*, shift: Shift, by: User, **fields) -> list[str]:
         raise PermissionDenied
     if shift.is_past:
         raise ValidationError(_("班次已结束，不能再修改。"))
-    allowed = {"title", "place", "description", "starts_at", "ends_at", "capacity",
-               "signup_deadline", "members_only"}
+    allowed = {
+        "title",
+        "place",
+        "description",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "signup_deadline",
+        "members_only",
+    }
     for name, value in fields.items():
         if name not in allowed:
             raise TypeError(name)
@@ -305,9 +320,7 @@ def shift_update(*, shift: Shift, by: User, **fields) -> list[str]:
     elif confirmed < shift.capacity:
         promoted = _promote(shift=shift, places=shift.capacity - confirmed)
         if promoted:
-            warnings.append(
-                _("已有%(n)d位候补志愿者转为确认报名。") % {"n": len(promoted)}
-            )
+            warnings.append(_("已有%(n)d位候补志愿者转为确认报名。") % {"n": len(promoted)})
     return warnings
 
 
@@ -348,15 +361,11 @@ def shift_sign_up(*, shift: Shift, user: User) -> SignUp:
         if now > shift.signup_deadline or now >= shift.starts_at:
             raise ValidationError(_("报名已截止。"))
         existing = SignUp.objects.filter(shift=shift, user=user).first()
-        if existing is not None and existing.status in OPEN_SIGNUP:
-            raise ValidationError(_("您已经报名了这个班次。"))
         if existing is not None and existing.status != SignUp.Status.CANCELLED:
             raise ValidationError(_("您已经报名了这个班次。"))
-        if shift.members_only and shift.grid_id is not None:
-            if not _is_active_member(user=user, grid_id=shift.grid_id):
-                raise ValidationError(
-                    _("这个班次仅限本网格名册中的志愿者报名，请先申请加入网格名册。")
-                )
+        members_only = shift.members_only and shift.grid_id is not None
+        if members_only and not _is_active_member(user=user, grid_id=shift.grid_id):
+            raise ValidationError(_("这个班次仅限本网格名册中的志愿者报名，请先申请加入网格名册。"))
         clash = find_clash(user=user, shift=shift)
         if clash is not None:
             error = ValidationError(
@@ -538,9 +547,7 @@ def shift_confirm_attendance(
             given = hours.get(signup.pk)
             value = default if given in (None, "") else _parse_hours(given)
             if value != default and not reason:
-                raise ValidationError(
-                    _("修改了服务时长，请填写原因（例如：提前离开、延长服务）。")
-                )
+                raise ValidationError(_("修改了服务时长，请填写原因（例如：提前离开、延长服务）。"))
             parsed[signup.pk] = value
     for signup in signups:
         if signup.pk in parsed:
@@ -581,12 +588,12 @@ def shift_confirm_attendance(
 
 
 @transaction.atomic
-def service_record_adjust(
-    *, record: ServiceRecord, by: User, hours, reason: str
-) -> ServiceRecord:
+def service_record_adjust(*, record: ServiceRecord, by: User, hours, reason: str) -> ServiceRecord:
     """Correct credited hours afterwards; a reason is required and kept with the record."""
-    record = ServiceRecord.objects.select_for_update(of=("self",)).select_related("shift__grid").get(
-        pk=record.pk
+    record = (
+        ServiceRecord.objects.select_for_update(of=("self",))
+        .select_related("shift__grid")
+        .get(pk=record.pk)
     )
     if record.shift is None or not can_manage_shift(by, record.shift):
         raise PermissionDenied

@@ -25,9 +25,7 @@ urlpatterns = [
         views.membership_decide,
         name="membership_decide",
     ),
-    path(
-        "volunteers/memberships/<int:pk>/leave/", views.membership_leave, name="membership_leave"
-    ),
+    path("volunteers/memberships/<int:pk>/leave/", views.membership_leave, name="membership_leave"),
     path("volunteers/shifts/<int:pk>/", views.shift_detail, name="shift_detail"),
     path("volunteers/shifts/<int:pk>/edit/", views.shift_edit, name="shift_edit"),
     path("volunteers/shifts/<int:pk>/sign-up/", views.shift_sign_up, name="shift_sign_up"),
@@ -38,9 +36,7 @@ urlpatterns = [
         views.shift_attendance,
         name="shift_attendance",
     ),
-    path(
-        "volunteers/shifts/<int:pk>/signups.<str:fmt>", views.shift_export, name="shift_export"
-    ),
+    path("volunteers/shifts/<int:pk>/signups.<str:fmt>", views.shift_export, name="shift_export"),
     path("volunteers/signups/<int:pk>/cancel/", views.signup_cancel, name="signup_cancel"),
     path("volunteers/signups/<int:pk>/calendar.ics", views.signup_ics, name="signup_ics"),
     path("volunteers/me/record/", views.my_record, name="my_record"),

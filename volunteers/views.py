@@ -181,8 +181,16 @@ def roster_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     grid = _require_grid_manager(request, code)
-    header = [_("姓名"), _("角色"), _("状态"), _("手机号码"), _("电子邮箱"), _("特长"),
-              _("可服务时间"), _("申请时间")]
+    header = [
+        _("姓名"),
+        _("角色"),
+        _("状态"),
+        _("手机号码"),
+        _("电子邮箱"),
+        _("特长"),
+        _("可服务时间"),
+        _("申请时间"),
+    ]
     rows = (
         [
             m.user.get_display_name(),
@@ -313,8 +321,16 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
     shift = _shift_or_404(pk)
     if not can_manage_shift(request.user, shift):
         raise PermissionDenied
-    fields = ["title", "place", "description", "starts_at", "ends_at", "signup_deadline",
-              "capacity", "members_only"]
+    fields = [
+        "title",
+        "place",
+        "description",
+        "starts_at",
+        "ends_at",
+        "signup_deadline",
+        "capacity",
+        "members_only",
+    ]
     if request.method == "POST":
         form = ShiftForm(request.POST, for_project=not shift.is_patrol, editing=True)
         if form.is_valid():
@@ -385,7 +401,9 @@ def shift_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
         if signup.status == SignUp.Status.CONFIRMED:
             messages.success(request, _("报名成功，您的名额已确认。"))
         else:
-            messages.warning(request, _("名额已满，您已进入候补名单，有人取消时会按顺序递补并通知您。"))
+            messages.warning(
+                request, _("名额已满，您已进入候补名单，有人取消时会按顺序递补并通知您。")
+            )
     return redirect("volunteers:shift_detail", pk=shift.pk)
 
 

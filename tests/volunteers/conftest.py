@@ -38,7 +38,9 @@ def leader(grid):
     grid.leader = user
     grid.save()
     RosterMembership.objects.create(
-        user=user, grid=grid, role=RosterMembership.Role.LEADER,
+        user=user,
+        grid=grid,
+        role=RosterMembership.Role.LEADER,
         status=RosterMembership.Status.ACTIVE,
     )
     return user

@@ -48,9 +48,7 @@ def _setup(people: int, capacity: int):
 @pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_sign_ups_for_ten_places(require_postgres):
     shift, users = _setup(50, 10)
-    errors = _run_together(
-        [lambda u=u: services.shift_sign_up(shift=shift, user=u) for u in users]
-    )
+    errors = _run_together([lambda u=u: services.shift_sign_up(shift=shift, user=u) for u in users])
     assert errors == []
     signups = list(SignUp.objects.filter(shift=shift).order_by("queued_at", "pk"))
     assert len(signups) == 50

@@ -132,7 +132,7 @@ def test_appointing_leaders_is_for_staff_and_admins(client, world, role):
 
 def test_export_neutralises_formulas(client, world):
     volunteer = world["people"]["volunteer"]
-    volunteer.display_name = "=HYPERLINK(\"http://evil\")"
+    volunteer.display_name = '=HYPERLINK("http://evil")'
     volunteer.save()
     client.force_login(world["people"]["leader"])
     response = client.get(reverse("volunteers:roster_export", args=[world["grid"].code, "csv"]))

@@ -65,9 +65,10 @@ def test_staff_appoint_leader_sets_grid_leader_and_membership(grid, community_st
     services.grid_appoint_leader(grid=grid, user=resident, by=community_staff)
     grid.refresh_from_db()
     assert grid.leader == resident
-    assert RosterMembership.objects.get(
-        grid=grid, user=resident, status="active"
-    ).role == RosterMembership.Role.LEADER
+    assert (
+        RosterMembership.objects.get(grid=grid, user=resident, status="active").role
+        == RosterMembership.Role.LEADER
+    )
 
 
 def test_leader_cannot_appoint_leaders(grid, leader, resident):
@@ -196,8 +197,14 @@ def test_leaving_the_roster_cancels_future_members_only_signups(grid, leader):
 def test_create_patrol_repeats_weekly(grid, leader):
     start = timezone.now() + timedelta(days=1)
     shifts = services.shift_create(
-        by=leader, grid=grid, title="周末巡查", place="楼院", starts_at=start,
-        ends_at=start + timedelta(hours=2), capacity=5, repeat_weeks=4,
+        by=leader,
+        grid=grid,
+        title="周末巡查",
+        place="楼院",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=5,
+        repeat_weeks=4,
     )
     assert len(shifts) == 4
     assert shifts[3].starts_at - shifts[0].starts_at == timedelta(weeks=3)
@@ -208,14 +215,24 @@ def test_create_patrol_validates(grid, leader, resident):
     start = timezone.now() + timedelta(days=1)
     with pytest.raises(ValidationError) as excinfo:
         services.shift_create(
-            by=leader, grid=grid, title="巡查", place="楼院", starts_at=start,
-            ends_at=start - timedelta(hours=1), capacity=0,
+            by=leader,
+            grid=grid,
+            title="巡查",
+            place="楼院",
+            starts_at=start,
+            ends_at=start - timedelta(hours=1),
+            capacity=0,
         )
     assert set(excinfo.value.message_dict) == {"ends_at", "capacity"}
     with pytest.raises(PermissionDenied):
         services.shift_create(
-            by=resident, grid=grid, title="巡查", place="楼院", starts_at=start,
-            ends_at=start + timedelta(hours=1), capacity=3,
+            by=resident,
+            grid=grid,
+            title="巡查",
+            place="楼院",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            capacity=3,
         )
 
 
@@ -263,7 +280,9 @@ def test_changed_hours_need_a_reason(grid, leader):
     came = make_member(grid=grid)
     a = SignUp.objects.create(shift=shift, user=came, status=S.CONFIRMED)
     with pytest.raises(ValidationError, match="原因"):
-        services.shift_confirm_attendance(shift=shift, by=leader, attended={a.pk}, hours={a.pk: "1.5"})
+        services.shift_confirm_attendance(
+            shift=shift, by=leader, attended={a.pk}, hours={a.pk: "1.5"}
+        )
     assert not ServiceRecord.objects.exists()
     services.shift_confirm_attendance(
         shift=shift, by=leader, attended={a.pk}, hours={a.pk: "1.5"}, reason="提前离开"
