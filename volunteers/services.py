@@ -492,8 +492,12 @@ def record_issuer(shift: Shift) -> str:
             "street": community.street.name,
             "community": community.name,
         }
-    parent = shift.project.get_parent()
-    return parent.title if parent is not None else shift.project.title
+    project = shift.project.specific
+    organization = getattr(project, "organization", None)
+    if organization is not None:
+        return organization.name
+    parent = project.get_parent()
+    return parent.title if parent is not None else project.title
 
 
 def _parse_hours(value) -> Decimal:

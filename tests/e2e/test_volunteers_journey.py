@@ -1,0 +1,142 @@
+"""Browser journey: a resident joins the grid roster, signs up for a patrol, checks in with the
+leader's code; the leader confirms attendance and the hours appear on a one-page A4
+certificate. axe-core checks the grid, shift, record and certificate pages."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests import factories
+from tests.e2e.conftest import assert_accessible, login, screenshot
+from volunteers.models import RosterMembership, Shift, SignUp
+
+
+def _move(shift: Shift, *, starts_in_minutes: int, hours: int = 2) -> None:
+    start = timezone.now() + timedelta(minutes=starts_in_minutes)
+    Shift.objects.filter(pk=shift.pk).update(
+        starts_at=start, ends_at=start + timedelta(hours=hours), signup_deadline=start
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_join_sign_up_check_in_hours_certificate(browser, live_server, page):
+    factories.make_home_page()
+    grid = factories.make_geography(streets=1, communities=1, grids=2)[0]
+    leader = factories.make_user(email="leader-e2e@example.cn", display_name="网格长刘建华")
+    grid.leader = leader
+    grid.save()
+    RosterMembership.objects.create(user=leader, grid=grid, role="leader", status="active")
+    factories.make_user(
+        email="resident-e2e@example.cn", display_name="王秀兰", home_grid=grid, mobile="13912345678"
+    )
+    start = timezone.now() + timedelta(hours=3)
+    patrol = Shift.objects.create(
+        grid=grid,
+        title="徒步巡查：楼道堆物",
+        place="小区东门集合",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        signup_deadline=start,
+        capacity=5,
+        members_only=True,
+    )
+
+    # The resident asks to join their home grid (chosen by default).
+    login(page, "resident-e2e@example.cn", factories.PASSWORD)
+    page.goto("/volunteers/join/")
+    assert page.get_by_label("网格").input_value() == str(grid.pk)
+    page.get_by_label("巡治员").check()
+    page.get_by_label("特长").fill("急救，摄影")
+    page.get_by_role("button", name="提交申请").click()
+    page.wait_for_url(f"**/volunteers/grids/{grid.code}/")
+    assert page.get_by_text("待审核").first.is_visible()
+    assert "13912345678" not in page.content()
+    assert_accessible(page, name="grid page")
+    screenshot(page, "volunteers-grid")
+
+    # The leader approves on the roster page.
+    leader_context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    leader_page = leader_context.new_page()
+    login(leader_page, "leader-e2e@example.cn", factories.PASSWORD)
+    leader_page.goto(f"/volunteers/grids/{grid.code}/roster/")
+    assert "13912345678" in leader_page.content()
+    leader_page.get_by_role("button", name="通过").click()
+    leader_page.wait_for_load_state("networkidle")
+    assert RosterMembership.objects.get(user__email="resident-e2e@example.cn").status == "active"
+
+    # The volunteer signs up for the patrol.
+    page.goto(f"/volunteers/shifts/{patrol.pk}/")
+    page.get_by_role("button", name="报名", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("您已确认报名").is_visible()
+    assert_accessible(page, name="shift page")
+    screenshot(page, "volunteers-shift")
+
+    # On the day: the leader shows the code, the volunteer checks in with it.
+    _move(patrol, starts_in_minutes=-5)
+    leader_page.goto(f"/volunteers/shifts/{patrol.pk}/code/")
+    code = leader_page.locator("[data-checkin-code]").inner_text().strip()
+    assert re.fullmatch(r"[0-9A-Z]{6}", code)
+    assert leader_page.locator(".checkin-qr svg").count() == 1
+    screenshot(leader_page, "volunteers-code")
+    page.goto(f"/volunteers/shifts/{patrol.pk}/check-in/")
+    page.get_by_label("签到码").fill(code.lower())
+    page.get_by_role("button", name="签到", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("签到成功").is_visible()
+
+    # After the shift, the leader confirms attendance; the check-in pre-ticks the box.
+    _move(patrol, starts_in_minutes=-180)
+    leader_page.goto(f"/volunteers/shifts/{patrol.pk}/attendance/")
+    assert leader_page.get_by_role("checkbox", name="王秀兰").is_checked()
+    leader_page.get_by_role("button", name="确认出勤并记录时长").click()
+    leader_page.wait_for_load_state("networkidle")
+    assert SignUp.objects.get(shift=patrol, user__email="resident-e2e@example.cn").status == (
+        "attended"
+    )
+    leader_context.close()
+
+    # The hours are on the record and on the certificate, which prints on one A4 page.
+    page.goto("/volunteers/me/record/")
+    assert page.get_by_text("累计服务 2.00 小时").is_visible()
+    assert_accessible(page, name="record page")
+    page.get_by_role("button", name="开具服务证明").click()
+    page.wait_for_url("**/volunteers/certificates/**")
+    certificate = page.locator(".certificate")
+    assert "王秀兰" in certificate.inner_text()
+    assert "2.00" in certificate.inner_text()
+    assert "徒步巡查：楼道堆物" in certificate.inner_text()
+    assert "/volunteers/verify/" in certificate.inner_text()
+    assert_accessible(page, name="certificate page")
+    screenshot(page, "volunteers-certificate")
+    pdf = page.pdf(format="A4", print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == 1, f"the certificate prints on {pages} pages"
+
+    # Anyone can verify it.
+    verify_url = re.search(r"/volunteers/verify/[^/\s]+/", certificate.inner_text()).group(0)
+    page.goto(verify_url)
+    assert page.get_by_text("真实有效").is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_grid_page_on_a_phone(phone_page):
+    factories.make_home_page()
+    grid = factories.make_geography(streets=1, communities=1, grids=1)[0]
+    start = timezone.now() + timedelta(days=1)
+    Shift.objects.create(
+        grid=grid,
+        title="夜间巡查：路灯和井盖",
+        place="网格服务站",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        signup_deadline=start,
+        capacity=4,
+    )
+    phone_page.goto(f"/volunteers/grids/{grid.code}/")
+    assert phone_page.get_by_text("夜间巡查：路灯和井盖").is_visible()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    screenshot(phone_page, "volunteers-grid-phone")
