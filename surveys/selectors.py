@@ -1,11 +1,15 @@
 """Reads shared by the survey pages, the home and account sections and the exports, each built
 to a fixed number of queries. Results are counted by the database (GROUP BY)."""
 
+import time
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.models import Community, Street
@@ -134,6 +138,75 @@ def survey_results(
         first_at=totals["first_at"],
         last_at=totals["last_at"],
         questions=results,
+    )
+
+
+RESULTS_CACHE_SECONDS = 300
+
+
+def _cache_prefix(survey_id: int) -> str:
+    # The database name keeps test databases (and several sites on one Redis) apart.
+    return f"surveys:{connection.settings_dict['NAME']}:{survey_id}"
+
+
+def survey_results_version(*, survey_id: int) -> int:
+    key = _cache_prefix(survey_id) + ":version"
+    version = cache.get(key)
+    if version is None:
+        # A fresh, never-used number: a version lost from the cache is never reused.
+        cache.add(key, time.time_ns(), timeout=None)
+        version = cache.get(key)
+    return version
+
+
+def survey_results_changed(*, survey_id: int) -> None:
+    """Called when a response is stored or changed: the cached results are stale."""
+    key = _cache_prefix(survey_id) + ":version"
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.add(key, time.time_ns(), timeout=None)
+
+
+def survey_results_cached(
+    *, survey: SurveyPage, street_id: int | None = None, community_id: int | None = None
+) -> SurveyResults:
+    """survey_results() through the cache, keyed by a version that every new or changed
+    response bumps; large surveys are counted once per change, not once per page view."""
+    version = survey_results_version(survey_id=survey.pk)
+    language = get_language() or ""
+    key = f"{_cache_prefix(survey.pk)}:{version}:{language}:{street_id or 0}:{community_id or 0}"
+    cached = cache.get(key)
+    questions = {q.pk: q for q in survey.get_form_fields()}
+    if cached is not None and set(cached["questions"]) == set(questions):
+        rows = cached
+    else:
+        results = survey_results(survey=survey, street_id=street_id, community_id=community_id)
+        rows = {
+            "total": results.total,
+            "first_at": results.first_at,
+            "last_at": results.last_at,
+            "questions": {
+                r.question.pk: (r.answered, [vars(row) for row in r.rows], r.mean)
+                for r in results.questions
+            },
+        }
+        cache.set(key, rows, RESULTS_CACHE_SECONDS)
+        return results
+    return SurveyResults(
+        survey=survey,
+        total=rows["total"],
+        first_at=rows["first_at"],
+        last_at=rows["last_at"],
+        questions=[
+            QuestionResult(
+                question=question,
+                answered=rows["questions"][pk][0],
+                rows=[ResultRow(**row) for row in rows["questions"][pk][1]],
+                mean=rows["questions"][pk][2],
+            )
+            for pk, question in questions.items()
+        ],
     )
 
 

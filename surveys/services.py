@@ -106,6 +106,15 @@ def _answer_objects(*, response: SurveyResponse, rows: list[dict]) -> list[Surve
     ]
 
 
+def _results_changed(survey_id: int) -> None:
+    # Bumped now and again after commit, so that results computed from the uncommitted
+    # state by a concurrent reader are not kept under the new version.
+    from surveys.selectors import survey_results_changed
+
+    survey_results_changed(survey_id=survey_id)
+    transaction.on_commit(lambda: survey_results_changed(survey_id=survey_id))
+
+
 def survey_submit(
     *, survey: SurveyPage, user=None, visitor_token: str = "", data: Mapping, now=None
 ) -> SurveyResponse:
@@ -132,6 +141,7 @@ def survey_submit(
                 updated_at=now,
             )
             SurveyAnswer.objects.bulk_create(_answer_objects(response=response, rows=rows))
+            _results_changed(survey.pk)
     except IntegrityError as error:
         if SurveyResponse.objects.filter(survey=survey, respondent_key=key).exists():
             raise ValidationError(
@@ -167,4 +177,5 @@ def survey_response_update(
         SurveyAnswer.objects.bulk_create(_answer_objects(response=response, rows=rows))
         response.updated_at = now
         response.save(update_fields=["updated_at"])
+        _results_changed(survey.pk)
     return response

@@ -118,7 +118,9 @@ def results(request: HttpRequest, page_id: int) -> HttpResponse:
     street_id = _int_param(request, "street")
     community_id = _int_param(request, "community")
     streets, communities = selectors.area_choices(survey=survey)
-    data = selectors.survey_results(survey=survey, street_id=street_id, community_id=community_id)
+    data = selectors.survey_results_cached(
+        survey=survey, street_id=street_id, community_id=community_id
+    )
     is_staff = permissions.is_survey_staff(request.user)
     return TemplateResponse(
         request,

@@ -9,13 +9,14 @@ from django.utils import timezone
 from surveys.models import SurveyIndexPage, SurveyPage, SurveyResponse
 from tests import factories
 from tests.e2e.conftest import assert_accessible, login, screenshot
-from tests.surveys.conftest import make_survey
+from tests.surveys.conftest import isolate_results_cache, make_survey
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def journey_survey(db):
+def journey_survey(db, monkeypatch):
+    isolate_results_cache(monkeypatch)
     grids = factories.make_geography()
     home = factories.make_home_page()
     index = SurveyIndexPage(title="民意征集", slug="surveys", show_in_menus=True)

@@ -75,3 +75,19 @@ def answers_for(survey, *, choice="楼道照明", rating="4", text="", multi=("�
         q[key] = value
     q.setlist(n[1], list(multi))
     return q
+
+
+@pytest.fixture(autouse=True)
+def _isolated_results_cache(monkeypatch):
+    """Test databases reuse primary keys: each test gets its own results-cache keys (without
+    clearing a cache that other test runs may share)."""
+    isolate_results_cache(monkeypatch)
+
+
+def isolate_results_cache(monkeypatch):
+    import uuid
+
+    from surveys import selectors
+
+    run = uuid.uuid4().hex
+    monkeypatch.setattr(selectors, "_cache_prefix", lambda survey_id: f"surveys:{run}:{survey_id}")
