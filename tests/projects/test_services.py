@@ -156,7 +156,7 @@ def test_index_setup_is_idempotent_and_attaches_workflow(project_index):
     workflow_page = WorkflowPage.objects.get(page=project_index)
     assert workflow_page.workflow.name == "项目审核"
     task = workflow_page.workflow.tasks.get().specific
-    assert list(task.groups.values_list("name", flat=True)) == ["社区工作人员"]
+    assert set(task.groups.values_list("name", flat=True)) == {"社区工作人员", "区级管理员"}
     staff_group = Group.objects.get(name="社区工作人员")
     assert GroupPagePermission.objects.filter(
         group=staff_group, page=project_index, permission__codename="publish_page"
