@@ -247,6 +247,7 @@ def load(ctx) -> None:
         results_visibility=SurveyPage.ResultsVisibility.WHILE_OPEN,
     )
     market.audience_communities.set([community])
+    market.save_revision().publish()  # parental M2M rows are written when the page is saved
     elderly = make_survey(
         index,
         title="社区养老服务需求调查（匿名）",

@@ -83,6 +83,11 @@ class SurveyFormBuilder(FormBuilder):
         options.setdefault("widget", django.forms.RadioSelect(attrs={"class": "rating"}))
         return django.forms.TypedChoiceField(coerce=int, **options)
 
+    def create_dropdown_field(self, field, options):
+        # An empty first choice: a pre-selected first option would bias the answers.
+        options["choices"] = [("", _("请选择"))] + self.get_formatted_field_choices(field)
+        return django.forms.ChoiceField(**options)
+
     def get_formatted_field_choices(self, field):
         choices = super().get_formatted_field_choices(field)
         choices = [(value, label) for value, label in choices if value]

@@ -178,3 +178,19 @@ def test_update_after_close_is_refused(survey, resident):
         )
     assert error.value.code == "closed"
     assert list(SurveyAnswer.objects.exclude(rating=None).values_list("rating", flat=True)) == [2]
+
+
+def test_required_dropdown_starts_empty_and_must_be_chosen(survey_index, resident):
+    survey = make_survey(
+        survey_index,
+        questions=[
+            {"label": "您通常什么时间买菜", "field_type": "dropdown", "choices": "上午\n下午"}
+        ],
+    )
+    form = survey.get_form(page=survey, user=resident)
+    assert "selected" not in str(form[names(survey)[0]]).split("上午")[0].split("请选择")[1]
+    with pytest.raises(ValidationError) as error:
+        services.survey_submit(survey=survey, user=resident, data={names(survey)[0]: ""})
+    assert "请回答这个问题" in str(error.value)
+    services.survey_submit(survey=survey, user=resident, data={names(survey)[0]: "下午"})
+    assert SurveyAnswer.objects.get().option == "下午"
