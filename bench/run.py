@@ -719,6 +719,13 @@ def run(args) -> int:
     for row in rows:
         row["ratio"] = row["rps"] / ceiling_rps if ceiling_rps else None
     summary["ceiling_rps"] = round(ceiling_rps, 1)
+    spread = (max(ceilings) - min(ceilings)) / ceiling_rps if ceiling_rps else 0
+    summary["ceiling_spread"] = f"{spread:.0%}"
+    if spread > 0.25:
+        log(
+            f"WARNING: the two ceiling runs differ by {spread:.0%}: the machine's load changed "
+            "during the run, so the ratios are uncertain by about as much."
+        )
     summary["rows"] = rows
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -733,7 +740,7 @@ def run(args) -> int:
 
     print()
     keys = ("commit", "database", "scale", "bench_data", "server", "load", "ceiling", "cpus")
-    keys += ("load_before",)
+    keys += ("load_before", "ceiling_spread")
     for key in keys:
         print(f"{key:>10}: {summary[key]}")
     print()
