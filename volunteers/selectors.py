@@ -145,12 +145,15 @@ def user_membership(*, user: User, grid: Grid) -> RosterMembership | None:
 
 def roster(*, grid: Grid) -> list[RosterMembership]:
     """Applications and members of a grid with their contacts and skills (2 queries)."""
-    return list(
+    rank = {RosterMembership.Role.LEADER: 0, RosterMembership.Role.PATROL: 1}
+    rows = list(
         RosterMembership.objects.filter(grid=grid, status__in=[Status.APPLIED, Status.ACTIVE])
         .select_related("user")
         .prefetch_related("skills")
-        .order_by("status", "-role", "created_at", "pk")
+        .order_by("created_at", "pk")
     )
+    rows.sort(key=lambda m: (m.status != Status.APPLIED, rank.get(m.role, 2)))
+    return rows
 
 
 def user_records(*, user: User) -> list[ServiceRecord]:

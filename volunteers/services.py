@@ -667,3 +667,22 @@ __all__ = [
     "shift_sign_up",
     "shift_update",
 ]
+
+
+@transaction.atomic
+def volunteer_erase(*, user: User) -> None:
+    """Account deletion: cancel future sign-ups (places go to the waitlist), leave every roster,
+    drop the calendar feed and certificates. Credited hours stay as anonymous totals."""
+    future = SignUp.objects.filter(
+        user=user, status__in=OPEN_SIGNUP, shift__starts_at__gt=timezone.now()
+    ).order_by("shift_id")
+    for signup in future:
+        _cancel(signup=signup, notify_owner=False)
+    RosterMembership.objects.filter(user=user, status__in=[Status.APPLIED, Status.ACTIVE]).update(
+        status=Status.LEFT, left_at=timezone.now()
+    )
+    RosterMembership.objects.filter(user=user).update(
+        availability="", motivation="", decision_reason=""
+    )
+    CalendarFeed.objects.filter(user=user).delete()
+    Certificate.objects.filter(user=user).delete()

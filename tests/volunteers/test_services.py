@@ -316,3 +316,23 @@ def test_calendar_feed_reset_changes_token(volunteer):
     old = services.calendar_feed_for(user=volunteer).token
     assert services.calendar_feed_for(user=volunteer).token == old
     assert services.calendar_feed_reset(user=volunteer).token != old
+
+
+def test_erase_cancels_future_signups_keeps_hours(grid, leader):
+    leaving = make_member(grid=grid)
+    waiting = make_member(grid=grid)
+    shift = make_shift(grid=grid, capacity=1)
+    services.shift_sign_up(shift=shift, user=leaving)
+    services.shift_sign_up(shift=shift, user=waiting)
+    past = _started_shift(grid)
+    signup = SignUp.objects.create(shift=past, user=leaving, status=S.CONFIRMED)
+    services.shift_confirm_attendance(shift=past, by=leader, attended={signup.pk})
+    services.certificate_issue(user=leaving)
+    services.volunteer_erase(user=leaving)
+    assert SignUp.objects.get(shift=shift, user=leaving).status == S.CANCELLED
+    assert SignUp.objects.get(shift=shift, user=waiting).status == S.CONFIRMED
+    assert not RosterMembership.objects.filter(user=leaving, status="active").exists()
+    assert ServiceRecord.objects.filter(user=leaving).count() == 1
+    from volunteers.models import Certificate
+
+    assert not Certificate.objects.filter(user=leaving).exists()

@@ -318,7 +318,13 @@ def big_grid(grid, leader):
 
     users = User.objects.bulk_create(
         [
-            User(email=f"bulk{n}@example.cn", display_name=f"志愿者{n}", home_grid=grid)
+            User(
+                email=f"bulk{n}@example.cn",
+                display_name=f"志愿者{n}",
+                home_grid=grid,
+                privacy_consent_version="2026-11",
+                privacy_consent_at=timezone.now(),
+            )
             for n in range(120)
         ]
     )

@@ -1,0 +1,61 @@
+"""What the volunteers app holds about a person, for the data download and account deletion
+(portal.registry.register_personal_data)."""
+
+from django.utils import timezone
+
+from volunteers.models import Certificate, RosterMembership, ServiceRecord, SignUp
+
+
+def export_volunteering(user) -> list[dict]:
+    rows = []
+    for m in RosterMembership.objects.filter(user=user).select_related("grid"):
+        rows.append(
+            {
+                "type": "roster_membership",
+                "grid": m.grid.full_name if hasattr(m.grid, "community") else str(m.grid),
+                "role": m.get_role_display(),
+                "status": m.get_status_display(),
+                "skills": ", ".join(m.skills.names()),
+                "availability": m.availability,
+                "applied_at": timezone.localtime(m.created_at).isoformat(),
+            }
+        )
+    for s in SignUp.objects.filter(user=user).select_related("shift"):
+        rows.append(
+            {
+                "type": "signup",
+                "shift": s.shift.title,
+                "starts_at": timezone.localtime(s.shift.starts_at).isoformat(),
+                "place": s.shift.place,
+                "status": s.get_status_display(),
+                "checked_in_at": timezone.localtime(s.checked_in_at).isoformat()
+                if s.checked_in_at
+                else "",
+            }
+        )
+    for r in ServiceRecord.objects.filter(user=user):
+        rows.append(
+            {
+                "type": "service_record",
+                "item": r.item,
+                "served_on": r.served_on.isoformat(),
+                "hours": str(r.hours),
+                "issuer": r.issuer,
+            }
+        )
+    for c in Certificate.objects.filter(user=user):
+        rows.append(
+            {
+                "type": "certificate",
+                "number": c.number,
+                "total_hours": str(c.total_hours),
+                "issued_at": timezone.localtime(c.issued_at).isoformat(),
+            }
+        )
+    return rows
+
+
+def erase_volunteering(user) -> None:
+    from volunteers.services import volunteer_erase
+
+    volunteer_erase(user=user)
