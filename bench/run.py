@@ -834,7 +834,7 @@ def main(argv=None) -> int:
         log(f"ERROR: {error}")
         return 1
     except KeyboardInterrupt:
-        log("Interrupted; gunicorn stopped.")
+        log("Interrupted; the processes the run started are stopped.")
         return 130
 
 
