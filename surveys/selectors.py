@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -254,9 +255,18 @@ def survey_index(*, index_page, request) -> dict:
         surveys = surveys.filter(closes_at__lte=now).order_by("-closes_at", "-pk")
     else:
         surveys = surveys.filter(closes_at__gt=now).order_by("closes_at", "pk")
-    surveys = surveys.annotate(response_count=Count("responses")).only(
-        "title", "url_path", "summary", "opens_at", "closes_at", "audience", "anonymous"
+    # A correlated COUNT over the (survey, submitted_at) index, not a JOIN + GROUP BY of
+    # every page column with every response.
+    counts = (
+        SurveyResponse.objects.filter(survey=OuterRef("pk"))
+        .order_by()
+        .values("survey")
+        .annotate(n=Count("*"))
+        .values("n")
     )
+    surveys = surveys.annotate(
+        response_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+    ).only("title", "url_path", "summary", "opens_at", "closes_at", "audience", "anonymous")
     page_obj = paginate(request, surveys, index_page.paginate_by)
     return {"tab": tab, "page_obj": page_obj, "surveys": page_obj.object_list, "now": now}
 

@@ -44,7 +44,8 @@ def serve_survey(request: HttpRequest, survey: SurveyPage) -> HttpResponse:
         status=survey.status(now),
         results_visible=permissions.can_view_results(request.user, survey, now),
     )
-    existing = selectors.survey_response_for(survey=survey, **respondent)
+    # A survey previewed before its first save has no responses (and no primary key).
+    existing = selectors.survey_response_for(survey=survey, **respondent) if survey.pk else None
     editing = existing is not None and (
         request.GET.get("edit") == "1" or (request.method == "POST" and "edit" in request.POST)
     )
