@@ -393,10 +393,8 @@ def shift_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         signup = services.shift_sign_up(shift=shift, user=request.user)
     except ValidationError as error:
+        # A clash names the other shift and its times (ValidationError.clash_shift).
         messages.error(request, _error_text(error))
-        clash = getattr(error, "clash_shift", None)
-        if clash is not None:
-            request.session["volunteers_clash"] = clash.pk
     else:
         if signup.status == SignUp.Status.CONFIRMED:
             messages.success(request, _("报名成功，您的名额已确认。"))

@@ -117,7 +117,9 @@ class SignUpViewSet(ScopedViewSet):
     search_fields = ["user__display_name", "user__email", "shift__title"]
     list_export = ["user", "shift", "status", "queued_at", "checked_in_at", "cancelled_at"]
     export_filename = "signups"
-    form_fields = ["status"]
+    # Status changes go through the services (capacity, waitlist); the admin edits only the
+    # check-in time.
+    form_fields = ["checked_in_at"]
     ordering = ["-queued_at"]
 
 
