@@ -9,7 +9,9 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         from portal import registry
-        from surveys import sections
+        from surveys import personal_data, sections
+
+        personal_data.register()
 
         registry.register_home_section(
             name="surveys_open",
