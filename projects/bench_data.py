@@ -3,12 +3,10 @@ in bulk with treebeard paths computed here instead of one add_child() per page."
 
 import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import Locale, Page
 
 from portal.models import Community, Street, User
 from projects.demo import PROJECT_TEMPLATES, TAGS, project_index
@@ -59,11 +57,7 @@ def generate(ctx) -> None:
     categories = {c.slug: c for c in Category.objects.all()}
     admin = User.objects.filter(is_superuser=True).first()
     now = timezone.now()
-    locale = Locale.get_default()
-    org_ct = ContentType.objects.get_for_model(OrganizationPage)
-    project_ct = ContentType.objects.get_for_model(ServiceProjectPage)
 
-    start_position = index.numchild + 1
     organizations = []
     for i in range(n_orgs):
         community = communities[i % len(communities)]
@@ -92,28 +86,21 @@ def generate(ctx) -> None:
         batch_size=1000,
     )
 
+    # Pages go through add_child() (treebeard keeps paths and counts right); no revisions.
     org_pages = []
     for i, organization in enumerate(organizations):
         page = OrganizationPage(
             title=organization.name,
             slug=f"bench-org-{i}",
-            path=_path(index.path, start_position + i),
-            depth=index.depth + 1,
-            numchild=0,
-            url_path=f"{index.url_path}bench-org-{i}/",
-            content_type=org_ct,
             live=True,
             first_published_at=now,
             last_published_at=now,
-            locale=locale,
             organization=organization,
             intro=organization.description,
         )
+        index.add_child(instance=page)
         org_pages.append(page)
-    OrganizationPage.objects.bulk_create(org_pages, batch_size=500)
-    Page.objects.filter(pk=index.pk).update(numchild=index.numchild + n_orgs)
 
-    per_org = max(n_projects // n_orgs, 1)
     projects, project_communities = [], []
     keys = list(PROJECT_TEMPLATES)
     for j in range(n_projects):
@@ -122,38 +109,26 @@ def generate(ctx) -> None:
         key = keys[j % len(keys)]
         title, summary = PROJECT_TEMPLATES[key][j % len(PROJECT_TEMPLATES[key])]
         start = timezone.localdate() + datetime.timedelta(days=rng.randint(-90, 90))
-        position = j // n_orgs + 1
-        projects.append(
-            ServiceProjectPage(
-                title=f"{title}（压测{j}）",
-                slug=f"bench-project-{j}",
-                path=_path(org_page.path, position),
-                depth=org_page.depth + 1,
-                numchild=0,
-                url_path=f"{org_page.url_path}bench-project-{j}/",
-                content_type=project_ct,
-                live=True,
-                first_published_at=now - datetime.timedelta(minutes=j),
-                last_published_at=now,
-                locale=locale,
-                organization=organization,
-                summary=summary,
-                category=categories[key],
-                recruiting_status=rng.choice(
-                    ["recruiting", "recruiting", "running", "preparing", "finished"]
-                ),
-                start_date=start,
-                end_date=start + datetime.timedelta(days=60),
-                place="社区党群服务中心",
-                beneficiaries="辖区居民",
-                body=[{"type": "paragraph", "value": f"<p>{summary}</p>"}],
-            )
+        project = ServiceProjectPage(
+            title=f"{title}（压测{j}）",
+            slug=f"bench-project-{j}",
+            live=True,
+            first_published_at=now - datetime.timedelta(minutes=j),
+            last_published_at=now,
+            organization=organization,
+            summary=summary,
+            category=categories[key],
+            recruiting_status=rng.choice(
+                ["recruiting", "recruiting", "running", "preparing", "finished"]
+            ),
+            start_date=start,
+            end_date=start + datetime.timedelta(days=60),
+            place="社区党群服务中心",
+            beneficiaries="辖区居民",
+            body=[{"type": "paragraph", "value": f"<p>{summary}</p>"}],
         )
-    ServiceProjectPage.objects.bulk_create(projects, batch_size=500)
-    for o, org_page in enumerate(org_pages):
-        count = sum(1 for j in range(o, n_projects, n_orgs))
-        org_page.numchild = count
-    Page.objects.bulk_update(org_pages, ["numchild"], batch_size=500)
+        org_page.add_child(instance=project)
+        projects.append(project)
     project_through = ServiceProjectPage.service_communities.through
     for j, project in enumerate(projects):
         community = communities[(j * 7) % len(communities)]
@@ -178,7 +153,6 @@ def generate(ctx) -> None:
         index_url=index.url_path,
         project_url=projects[len(projects) // 2].url_path,
         org_url=org_pages[0].url_path,
-        per_org=per_org,
     )
     ctx.log(f"  projects: {n_orgs} organizations, {n_projects} projects (bench)")
 

@@ -173,7 +173,8 @@ def _organization_group(organization: Organization, page: OrganizationPage) -> G
     _grant_page_permissions(group, page, ORGANIZATION_PAGE_PERMISSIONS)
     collection = organization.collection
     if collection is None:
-        collection = Collection.get_first_root_node().add_child(name=organization.name)
+        root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+        collection = root.add_child(name=organization.name)
     for app_label, codename in ORGANIZATION_COLLECTION_PERMISSIONS:
         GroupCollectionPermission.objects.get_or_create(
             group=group, collection=collection, permission=_permission(app_label, codename)
