@@ -18,6 +18,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from portal.models import SearchableMixin
+from surveys.admin_forms import SurveyPageAdminForm
 
 OTHER = "__other__"  # the stored option value of a "其他" answer; its text is in `text`
 CHOICE_TYPES = ("radio", "dropdown", "checkboxes", "multiselect")
@@ -120,6 +121,8 @@ class SurveyQuestion(AbstractFormField):
 class SurveyPage(SearchableMixin, AbstractForm):
     """A survey built by community staff: questions, when it is open, who may answer, whether
     answers are anonymous and when the results are public."""
+
+    base_form_class = SurveyPageAdminForm
 
     class Audience(models.TextChoices):
         DISTRICT = "district", _("全区居民")

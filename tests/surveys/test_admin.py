@@ -48,3 +48,25 @@ def test_response_list_is_scoped_and_hides_anonymous_surveys(client, survey_inde
     resident = make_user(home_grid=grids[0], is_staff=False)
     client.login(email=resident.email, password=PASSWORD)
     assert client.get("/admin/survey_responses/").status_code in (302, 403)
+
+
+def test_selected_audience_without_areas_is_refused_in_the_editor(survey, grids):
+    from surveys.models import SurveyPage
+
+    admin = make_user(is_superuser=True, is_staff=True)
+    form_class = SurveyPage.get_edit_handler().get_form_class()
+    data = {
+        "title": survey.title,
+        "slug": survey.slug,
+        "audience": "selected",
+        "opens_at": "2026-11-01 08:00",
+        "closes_at": "2026-12-01 08:00",
+        "results_visibility": survey.results_visibility,
+    }
+    form = form_class(data, instance=survey, parent_page=survey.get_parent(), for_user=admin)
+    assert not form.is_valid()
+    assert "请至少选择一个街道或社区" in str(form.errors.get("audience_streets"))
+    data["audience_streets"] = [grids[0].community.street_id]
+    form = form_class(data, instance=survey, parent_page=survey.get_parent(), for_user=admin)
+    form.is_valid()
+    assert "请至少选择一个街道或社区" not in str(form.errors.get("audience_streets", ""))
