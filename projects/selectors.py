@@ -4,11 +4,9 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import Cast
-from django.db.models.lookups import StartsWith
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 
 from portal.models import Community
 from projects.models import (
@@ -38,20 +36,14 @@ def _renditions(filter_spec: str) -> Prefetch:
     )
 
 
-def _public(queryset: QuerySet) -> QuerySet:
-    """Like Wagtail's `.public()` (no view restriction on the page or an ancestor), as a
-    subquery instead of a separate query for all restrictions."""
-    restricted = PageViewRestriction.objects.filter(
-        StartsWith(Cast(OuterRef("path"), output_field=CharField()), F("page__path"))
-    )
-    return queryset.exclude(Exists(restricted))
-
-
 def project_cards() -> QuerySet:
     """Live public projects with what a card shows (organization, category, cover
     rendition)."""
     return (
-        _public(ServiceProjectPage.objects.live())
+        # Wagtail's public(): one cheap query for the view restrictions, then a plain
+        # path filter; a correlated subquery per row was ten times slower.
+        ServiceProjectPage.objects.live()
+        .public()
         .select_related("category", "organization", "cover_image")
         .prefetch_related(_renditions(CARD_RENDITION))
         .only(
@@ -190,30 +182,11 @@ def paginate(queryset, number, per_page: int):
         return paginator.page(paginator.num_pages)
 
 
-def paginate_with_total(queryset: QuerySet, number, per_page: int):
-    """One query for a page of rows and the total (a window count), instead of two; the
-    count query only runs for an empty or out-of-range page."""
-    try:
-        number = max(int(number or 1), 1)
-    except (TypeError, ValueError):
-        number = 1
-    offset = (number - 1) * per_page
-    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[offset : offset + per_page])
-    paginator = Paginator(queryset, per_page)
-    if rows:
-        paginator.count = rows[0].total_rows
-        page_obj = paginator.page(number)
-        page_obj.object_list = rows
-        return page_obj
-    page_obj = paginate(queryset, number, per_page)
-    page_obj.object_list = list(page_obj.object_list)
-    return page_obj
-
-
 def project_index_context(*, index: ProjectIndexPage, params) -> dict:
     filters = ProjectFilters.from_params(params)
     projects = filter_projects(project_cards(), filters).order_by("-first_published_at", "-pk")
-    page_obj = paginate_with_total(projects, params.get("page"), INDEX_PAGE_SIZE)
+    # A COUNT plus a slice: on SQLite a window count over the same rows was slower.
+    page_obj = paginate(projects, params.get("page"), INDEX_PAGE_SIZE)
     options = filter_options()
     selected_street = filters.street
     if filters.community and not selected_street:
