@@ -205,14 +205,16 @@ class ServiceProjectPage(SearchableMixin, Page):
             raise ValidationError({"end_date": _("结束日期不能早于开始日期。")})
 
     def save(self, *args, **kwargs):
-        if self.path and self.organization_id is None:
-            parent = self.get_parent()
-            if parent is not None:
-                self.organization_id = (
-                    OrganizationPage.objects.filter(pk=parent.pk)
-                    .values_list("organization_id", flat=True)
-                    .first()
-                )
+        # Follow the parent organization page (also after a move by staff).
+        if self.path and self.depth and self.depth > 1:
+            parent_path = self.path[: -self.steplen]
+            organization_id = (
+                OrganizationPage.objects.filter(path=parent_path)
+                .values_list("organization_id", flat=True)
+                .first()
+            )
+            if organization_id is not None:
+                self.organization_id = organization_id
         return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
