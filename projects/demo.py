@@ -221,7 +221,7 @@ def load(ctx) -> None:
             communities = all_communities[start : start + ctx.rng.randint(1, 3)]
         organization = _apply(ctx, owner=owner, name=name, n=n, communities=communities)
         organization = services.organization_verify(organization=organization, by=admin)
-        for _i in range(4 if n == 0 else ctx.rng.randint(1, 4)):
+        for _i in range(4 if n == 0 else ctx.rng.randint(2, 3)):
             project_n += 1
             make_project(
                 ctx, organization, n=project_n, categories=categories, communities=communities
