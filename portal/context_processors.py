@@ -2,9 +2,29 @@ from django.core.cache import cache
 from wagtail.models import Page, Site
 
 from portal import registry
-from portal.models import Notification
+from portal.models import Notification, SiteSettings
 
 MENU_CACHE_KEY = "portal:menu:{site_id}"
+SITE_SETTINGS_CACHE_KEY = "portal:site-settings:{site_id}"
+
+
+def cached_site_settings(request) -> dict:
+    """The district name, hotline and footer text for the header and footer, cached until
+    the settings are saved (see portal.signals)."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return {}
+    key = SITE_SETTINGS_CACHE_KEY.format(site_id=site.pk)
+    values = cache.get(key)
+    if values is None:
+        current = SiteSettings.for_site(site)
+        values = {
+            "district_name": current.district_name,
+            "hotline": current.hotline,
+            "footer_text": current.footer_text,
+        }
+        cache.set(key, values, 300)
+    return values
 
 
 def menu_pages(request) -> list[dict]:
@@ -31,7 +51,10 @@ def menu_pages(request) -> list[dict]:
 def site_navigation(request):
     """The main navigation: menu pages plus the links the apps register, and the signed-in
     person's unread notifications (one query)."""
-    context = {"nav_items": menu_pages(request) + registry.nav_items()}
+    context = {
+        "nav_items": menu_pages(request) + registry.nav_items(),
+        "site_settings": cached_site_settings(request),
+    }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         if not hasattr(request, "_unread_notifications"):
@@ -45,3 +68,8 @@ def site_navigation(request):
 def clear_menu_cache() -> None:
     for site_id in Site.objects.values_list("pk", flat=True):
         cache.delete(MENU_CACHE_KEY.format(site_id=site_id))
+
+
+def clear_site_settings_cache() -> None:
+    for site_id in Site.objects.values_list("pk", flat=True):
+        cache.delete(SITE_SETTINGS_CACHE_KEY.format(site_id=site_id))

@@ -1,7 +1,8 @@
 """Reads shared by portal pages, the account area and exports."""
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
 from wagtail.models import Site
 
 from portal.models import Community, Grid, Notification, NotificationPreference, SiteSettings, User
@@ -43,3 +44,30 @@ def notifications_of(*, user: User) -> QuerySet[Notification]:
 
 def notification_channels(*, user: User) -> dict[str, str]:
     return dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channel"))
+
+
+RESTRICTED_PATHS_CACHE_KEY = "portal:restricted-page-paths"
+
+
+def restricted_page_paths() -> list[str]:
+    """Tree paths of pages with a view restriction (login, password, groups), cached until a
+    restriction changes (portal.signals). Lists of public pages exclude everything below."""
+    from wagtail.models import PageViewRestriction
+
+    paths = cache.get(RESTRICTED_PATHS_CACHE_KEY)
+    if paths is None:
+        paths = sorted(PageViewRestriction.objects.values_list("page__path", flat=True))
+        cache.set(RESTRICTED_PATHS_CACHE_KEY, paths, 3600)
+    return paths
+
+
+def public_pages(queryset):
+    """`queryset.public()` without a query per call: the same exclusion of privately viewable
+    pages, from the cached list of restricted paths."""
+    paths = restricted_page_paths()
+    if not paths:
+        return queryset
+    private = Q()
+    for path in paths:
+        private |= Q(path__startswith=path)
+    return queryset.exclude(private)

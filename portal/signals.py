@@ -1,10 +1,10 @@
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from portal.context_processors import clear_menu_cache
+from portal.context_processors import clear_menu_cache, clear_site_settings_cache
 from portal.middleware import PRIVACY_VERSION_CACHE_KEY
 from portal.models import SiteSettings
 
@@ -25,3 +25,13 @@ def _base_page_changed(sender, **kwargs):
 @receiver(post_save, sender=SiteSettings)
 def _privacy_settings_changed(sender, **kwargs):
     cache.delete(PRIVACY_VERSION_CACHE_KEY)
+    clear_site_settings_cache()
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def _restriction_changed(sender, **kwargs):
+    from portal.selectors import RESTRICTED_PATHS_CACHE_KEY
+
+    cache.delete(RESTRICTED_PATHS_CACHE_KEY)
+    clear_menu_cache()

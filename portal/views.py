@@ -48,7 +48,9 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
     if query:
-        results = Page.objects.live().public().specific().search(query, operator="and")
+        results = (
+            selectors.public_pages(Page.objects.live()).specific().search(query, operator="and")
+        )
         paginator = Paginator(results, SEARCH_PAGE_SIZE)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
@@ -66,7 +68,8 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_home(request: HttpRequest) -> HttpResponse:
     """我的 — the resident's own space: profile and what each app adds."""
-    user = selectors.user_with_home(user_id=request.user.pk)
+    # The auth backend loaded the user with home grid, community and street.
+    user = request.user
     return render(
         request,
         "portal/account_home.html",

@@ -9,6 +9,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from portal.models import Community
+from portal.selectors import public_pages
 from projects.models import (
     Category,
     Organization,
@@ -40,10 +41,8 @@ def project_cards() -> QuerySet:
     """Live public projects with what a card shows (organization, category, cover
     rendition)."""
     return (
-        # Wagtail's public(): one cheap query for the view restrictions, then a plain
-        # path filter; a correlated subquery per row was ten times slower.
-        ServiceProjectPage.objects.live()
-        .public()
+        # Like Wagtail's public() (a plain path filter), from the cached restriction list.
+        public_pages(ServiceProjectPage.objects.live())
         .select_related("category", "organization", "cover_image")
         .prefetch_related(_renditions(CARD_RENDITION))
         .only(

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.models import Community, Street
+from portal.selectors import public_pages
 from surveys.models import OTHER, SurveyAnswer, SurveyPage, SurveyQuestion, SurveyResponse
 from surveys.services import respondent_key
 
@@ -243,7 +244,7 @@ def paginate(request, queryset, per_page: int):
 
 
 def _live_surveys():
-    return SurveyPage.objects.live().public()
+    return public_pages(SurveyPage.objects.live())
 
 
 def survey_index(*, index_page, request) -> dict:

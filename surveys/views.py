@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.selectors import public_pages
 from surveys import exports, permissions, selectors, services
 from surveys.forms import initial_from_response
 from surveys.models import SurveyPage, SurveyQuestion
@@ -97,7 +98,7 @@ def serve_survey(request: HttpRequest, survey: SurveyPage) -> HttpResponse:
 
 
 def _survey_or_404(request: HttpRequest, page_id: int) -> SurveyPage:
-    survey = get_object_or_404(SurveyPage.objects.live().public(), pk=page_id)
+    survey = get_object_or_404(public_pages(SurveyPage.objects.live()), pk=page_id)
     return survey
 
 

@@ -84,10 +84,11 @@ class HomePage(SearchableMixin, Page):
         verbose_name = _("首页")
 
     def get_context(self, request, *args, **kwargs):
+        from portal.selectors import public_pages
+
         context = super().get_context(request, *args, **kwargs)
         context["latest_news"] = (
-            NewsPage.objects.live()
-            .public()
+            public_pages(NewsPage.objects.live())
             .only("title", "url_path", "date", "summary")
             .order_by("-date", "-pk")[:4]
         )
@@ -134,10 +135,11 @@ class NewsIndexPage(SearchableMixin, Page):
         verbose_name = _("新闻列表页")
 
     def get_context(self, request, *args, **kwargs):
+        from portal.selectors import public_pages
+
         context = super().get_context(request, *args, **kwargs)
         news = (
-            NewsPage.objects.live()
-            .public()
+            public_pages(NewsPage.objects.live())
             .child_of(self)
             .only("title", "url_path", "date", "summary")
             .order_by("-date", "-pk")
