@@ -13,7 +13,16 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0)
 
     def handle(self, *args, scale=1.0, **options):
+        from portal.demo import DEMO_LOGINS
+        from portal.models import HomePage, User
+
         ctx = DemoContext(stdout=self.stdout, scale=scale, seed=2026)
+        # The same names as load_demo_data gives the apps (bench data builds on the demo).
+        for _role, email in DEMO_LOGINS:
+            user = User.objects.filter(email=email).first()
+            if user is not None:
+                ctx.users[email.split("@")[0]] = user
+        ctx.home_page = HomePage.objects.first()
         for module in app_modules("bench_data"):
             self.stdout.write(f"Generating {module.__name__} …")
             module.generate(ctx)
