@@ -27,7 +27,17 @@ def credit_code(n: int | None = None, *, prefix: str = "52370203") -> str:
     return first17 + credit_code_check_character(first17)
 
 
+def ensure_categories() -> None:
+    """The seeded categories (data migration); transactional tests flush them."""
+    from importlib import import_module
+
+    seeded = import_module("projects.migrations.0002_categories").CATEGORIES
+    for order, (name, slug) in enumerate(seeded):
+        Category.objects.get_or_create(slug=slug, defaults={"name": name, "sort_order": order})
+
+
 def make_project_index(home_page) -> ProjectIndexPage:
+    ensure_categories()
     index = ProjectIndexPage.objects.first()
     if index is None:
         index = ProjectIndexPage(title="创益工场", slug="projects", show_in_menus=True)
