@@ -1,5 +1,7 @@
 # Two commands for a newcomer: `make run` and `make test`. Everything else is for developers.
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+# The first Python 3.11+ that actually runs (pyenv shims exist for versions that do not).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
@@ -9,7 +11,7 @@ PORT ?= 8000
 .PHONY: run test test-unit test-e2e lint format check messages bench install install-dev clean
 
 $(VENV)/bin/activate:
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is required"'
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (python3 on PATH)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
