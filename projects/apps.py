@@ -9,7 +9,9 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from portal import registry
-        from projects import sections, signals  # noqa: F401
+        from projects import personal_data, sections, signals  # noqa: F401
+
+        personal_data.register()
 
         registry.register_home_section(
             name="projects_recruiting",
