@@ -15,7 +15,16 @@ ACCOUNT_RATE_LIMITS = False
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 # The suite keeps the Redis cache when REDIS_URL is set, so CI exercises it; a per-run prefix
 # keeps parallel workers and runs apart.
+# Tests clear the cache between tests (Redis FLUSHDB), so each pytest-xdist worker gets a
+# Redis database of its own: one worker's clear must not empty another's cache mid-test.
 if REDIS_URL:  # noqa: F405
+    from urllib.parse import urlsplit, urlunsplit
+
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    _db = int(_worker[2:]) + 2 if _worker[2:].isdigit() else 1
+    CACHES["default"]["LOCATION"] = urlunsplit(  # noqa: F405
+        urlsplit(REDIS_URL)._replace(path=f"/{_db}")  # noqa: F405
+    )
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
 
 # Each developer (or helper) may give its own test database name so that runs on one
