@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit import audit_log
 from portal.selectors import public_pages
 from surveys import exports, permissions, selectors, services
 from surveys.forms import initial_from_response
@@ -182,4 +183,10 @@ def export(request: HttpRequest, page_id: int, kind: str, fmt: str) -> HttpRespo
     else:
         raise Http404
     filename = f"survey-{survey.pk}-{kind}"
+    audit_log(
+        actor=request.user,
+        action="portal.export",
+        instance=survey,
+        data={"export": f"survey_{kind}", "survey": survey.pk, "format": fmt},
+    )
     return exports.respond(fmt=fmt, filename=filename, header=header, rows=rows)

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.audit import audit_log
 from portal.exports import csv_response, xlsx_response
 from portal.models import Grid
 from portal.permissions import is_district_admin
@@ -162,6 +163,12 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
     """Applications and members with contacts, for those allowed to see them."""
     grid = _require_grid_manager(request, code)
     rows = selectors.roster(grid=grid)
+    audit_log(
+        actor=request.user,
+        action="portal.view_contacts",
+        instance=grid,
+        data={"list": "roster", "grid": grid.code},
+    )
     return render(
         request,
         "volunteers/roster.html",
@@ -205,6 +212,12 @@ def roster_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         for m in selectors.roster(grid=grid)
     )
     filename = f"roster-{grid.code}"
+    audit_log(
+        actor=request.user,
+        action="portal.export",
+        instance=grid,
+        data={"export": "roster", "grid": grid.code, "format": fmt},
+    )
     if fmt == "xlsx":
         return xlsx_response(filename=filename, header=header, rows=rows)
     return csv_response(filename=filename, header=header, rows=rows)
@@ -361,6 +374,13 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shift = _shift_or_404(pk)
     user = request.user
     can_manage = can_manage_shift(user, shift)
+    if can_manage:
+        audit_log(
+            actor=user,
+            action="portal.view_contacts",
+            instance=shift,
+            data={"list": "shift_signups", "shift": shift.pk},
+        )
     signup = selectors.user_signup(shift=shift, user=user)
     now = timezone.now()
     closed = now > shift.signup_deadline or now >= shift.starts_at
@@ -453,6 +473,12 @@ def shift_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         for s in selectors.shift_signups(shift=shift)
     )
     filename = f"shift-{shift.pk}-signups"
+    audit_log(
+        actor=request.user,
+        action="portal.export",
+        instance=shift,
+        data={"export": "shift_signups", "shift": shift.pk, "format": fmt},
+    )
     if fmt == "xlsx":
         return xlsx_response(filename=filename, header=header, rows=rows)
     return csv_response(filename=filename, header=header, rows=rows)
