@@ -31,7 +31,7 @@ def test_account_home_notification_download_and_deletion(page):
 
     login(page, "history@example.cn", factories.PASSWORD)
     page.goto("/me/")
-    assert page.get_by_role("heading", name="我的").is_visible()
+    assert page.get_by_role("heading", name="我的", exact=True).is_visible()
     assert page.get_by_text("139****5678").is_visible()
     assert_accessible(page, name="account home")
     screenshot(page, "account-home")

@@ -56,7 +56,7 @@ def test_sign_up_log_in_set_home_grid_and_search(page, site_content):
     assert_accessible(page, name="log-in")
     login(page, "newcomer@example.cn", "a-long-pass-2026")
     page.goto("/me/")
-    assert page.get_by_role("heading", name="我的").is_visible()
+    assert page.get_by_role("heading", name="我的", exact=True).is_visible()
 
     # Home grid through the linked selects (JavaScript fills each next select).
     page.get_by_role("link", name="修改资料").click()
