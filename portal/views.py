@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -52,12 +52,7 @@ def search(request: HttpRequest) -> HttpResponse:
             selectors.public_pages(Page.objects.live()).specific().search(query, operator="and")
         )
         paginator = Paginator(results, SEARCH_PAGE_SIZE)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page_obj = paginator.page(1)
-        except EmptyPage:
-            page_obj = paginator.page(paginator.num_pages)
+        page_obj = paginator.get_page(request.GET.get("page", 1))
     return render(
         request,
         "portal/search.html",
@@ -123,12 +118,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("已全部标为已读。"))
         return redirect("notification_list")
     paginator = Paginator(selectors.notifications_of(user=request.user), 20)
-    try:
-        page_obj = paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        page_obj = paginator.page(1)
-    except EmptyPage:
-        page_obj = paginator.page(paginator.num_pages)
+    page_obj = paginator.get_page(request.GET.get("page", 1))
     return render(request, "portal/notification_list.html", {"page_obj": page_obj})
 
 

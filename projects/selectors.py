@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from wagtail.images import get_image_model
 from wagtail.models import Page
@@ -173,12 +173,7 @@ def filter_projects(queryset: QuerySet, filters: ProjectFilters) -> QuerySet:
 
 def paginate(queryset, number, per_page: int):
     paginator = Paginator(queryset, per_page)
-    try:
-        return paginator.page(number or 1)
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
+    return paginator.get_page(number or 1)
 
 
 def project_index_context(*, index: ProjectIndexPage, params) -> dict:

@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -232,12 +232,7 @@ def text_answers(*, survey: SurveyPage, question: SurveyQuestion, scope: set[int
 
 def paginate(request, queryset, per_page: int):
     paginator = Paginator(queryset, per_page)
-    try:
-        return paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
+    return paginator.get_page(request.GET.get("page", 1))
 
 
 # Lists ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -148,12 +148,7 @@ class NewsIndexPage(SearchableMixin, Page):
         if tag:
             news = news.filter(tags__name=tag)
         paginator = Paginator(news, self.paginate_by)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page_obj = paginator.page(1)
-        except EmptyPage:
-            page_obj = paginator.page(paginator.num_pages)
+        page_obj = paginator.get_page(request.GET.get("page", 1))
         context.update(page_obj=page_obj, news=page_obj.object_list, current_tag=tag)
         return context
 
