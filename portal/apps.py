@@ -11,8 +11,10 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import personal_data, signals  # noqa: F401
+        from portal.exports import neutralise_wagtail_exports
 
         personal_data.register()
+        neutralise_wagtail_exports()
 
 
 class PortalUsersAppConfig(WagtailUsersAppConfig):

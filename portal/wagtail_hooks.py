@@ -1,14 +1,27 @@
+"""Admin: the geography snippets (streets, communities, grids) and the audit log's actions.
+
+Streets and communities are edited by district administrators only (model permissions);
+community staff see and rename the grids of their own communities and never move a grid to
+another community. A grid's leader is not a form field here: the volunteers app appoints
+leaders through its service (candidates are the grid's active roster members) and adds the
+action to this listing."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from portal.audit import ACTIONS
 from portal.models import Community, Grid, Street
+from portal.permissions import is_district_admin, staff_community_ids
+from portal.viewsets import CommunityScopedViewSetMixin
 
 
-class StreetViewSet(SnippetViewSet):
+class StreetViewSet(CommunityScopedViewSetMixin, SnippetViewSet):
+    """Staff see the streets of their communities."""
+
     model = Street
     icon = "site"
     menu_label = _("街道")
@@ -18,9 +31,16 @@ class StreetViewSet(SnippetViewSet):
     list_export = ["code", "name"]
     export_filename = "streets"
 
+    def scope_queryset(self, user, queryset):
+        if is_district_admin(user):
+            return queryset
+        communities = Community.objects.filter(pk__in=staff_community_ids(user))
+        return queryset.filter(pk__in=communities.values("street_id"))
 
-class CommunityViewSet(SnippetViewSet):
+
+class CommunityViewSet(CommunityScopedViewSetMixin, SnippetViewSet):
     model = Community
+    community_lookup = "pk"
     icon = "group"
     menu_label = _("社区")
     list_display = ["code", "name", "street"]
@@ -31,8 +51,9 @@ class CommunityViewSet(SnippetViewSet):
     export_filename = "communities"
 
 
-class GridViewSet(SnippetViewSet):
+class GridViewSet(CommunityScopedViewSetMixin, SnippetViewSet):
     model = Grid
+    community_lookup = "community_id"
     icon = "table"
     menu_label = _("网格")
     list_display = ["code", "name", "community", "leader"]
@@ -41,6 +62,14 @@ class GridViewSet(SnippetViewSet):
     ordering = ["code"]
     list_export = ["code", "name", "community", "leader"]
     export_filename = "grids"
+    inspect_view_enabled = True
+    # Code and community only for those who may edit communities (district administrators):
+    # the form leaves the fields out for everyone else, so a POSTed value is ignored.
+    panels = [
+        FieldPanel("code", permission="portal.change_community"),
+        FieldPanel("name"),
+        FieldPanel("community", permission="portal.change_community"),
+    ]
 
     def get_queryset(self, request):
         return Grid.objects.select_related("community", "leader")

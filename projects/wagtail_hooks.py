@@ -17,6 +17,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from portal.exports import safe_cell
+from portal.viewsets import CommunityScopedViewSetMixin, DistrictWideViewSetMixin
 from projects import review, services
 from projects.forms import ReasonForm
 from projects.models import Category, Organization
@@ -79,7 +80,7 @@ class OrganizationInspectView(InspectView):
         return buttons
 
 
-class OrganizationViewSet(ModelViewSet):
+class OrganizationViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     """社会组织审核 — community staff see the applications for their communities, district
     administrators all of them; approving and rejecting go through projects.services."""
 
@@ -148,6 +149,9 @@ class OrganizationViewSet(ModelViewSet):
         "suspended_at",
         "suspension_reason",
     ]
+
+    def scope_queryset(self, user, queryset):
+        return reviewable_organizations(user, queryset)
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
@@ -222,7 +226,7 @@ class OrganizationViewSet(ModelViewSet):
         return self._decision(request, pk, action="suspend", needs_reason=True)
 
 
-class CategoryViewSet(SnippetViewSet):
+class CategoryViewSet(DistrictWideViewSetMixin, SnippetViewSet):
     model = Category
     icon = "tag"
     menu_label = gettext_lazy("项目类别")
