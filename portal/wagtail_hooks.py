@@ -10,6 +10,7 @@ from portal.models import Community, Grid, Street
 
 class StreetViewSet(SnippetViewSet):
     model = Street
+    pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
     icon = "site"
     menu_label = _("街道")
     list_display = ["code", "name"]
@@ -21,6 +22,7 @@ class StreetViewSet(SnippetViewSet):
 
 class CommunityViewSet(SnippetViewSet):
     model = Community
+    pk_path_converter = "id"
     icon = "group"
     menu_label = _("社区")
     list_display = ["code", "name", "street"]
@@ -33,6 +35,7 @@ class CommunityViewSet(SnippetViewSet):
 
 class GridViewSet(SnippetViewSet):
     model = Grid
+    pk_path_converter = "id"
     icon = "table"
     menu_label = _("网格")
     list_display = ["code", "name", "community", "leader"]

@@ -83,6 +83,7 @@ class OrganizationViewSet(ModelViewSet):
     administrators all of them; approving and rejecting go through projects.services."""
 
     model = Organization
+    pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
     icon = "group"
     menu_label = gettext_lazy("社会组织审核")
     menu_order = 210
@@ -150,9 +151,9 @@ class OrganizationViewSet(ModelViewSet):
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
-            path("approve/<int:pk>/", self.approve_view, name="approve"),
-            path("reject/<int:pk>/", self.reject_view, name="reject"),
-            path("suspend/<int:pk>/", self.suspend_view, name="suspend"),
+            path("approve/<id:pk>/", self.approve_view, name="approve"),
+            path("reject/<id:pk>/", self.reject_view, name="reject"),
+            path("suspend/<id:pk>/", self.suspend_view, name="suspend"),
         ]
 
     def _get(self, request, pk) -> Organization:
@@ -223,6 +224,7 @@ class OrganizationViewSet(ModelViewSet):
 
 class CategoryViewSet(SnippetViewSet):
     model = Category
+    pk_path_converter = "id"
     icon = "tag"
     menu_label = gettext_lazy("项目类别")
     list_display = ["name", "slug", "sort_order"]

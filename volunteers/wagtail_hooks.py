@@ -17,6 +17,7 @@ from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
 class ScopedIndexView(IndexView):
     community_path = "grid__community_id"
     related = ()
+    pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
 
     def get_base_queryset(self):
         queryset = super().get_base_queryset().select_related(*self.related)
@@ -31,6 +32,7 @@ class ScopedViewSet(ModelViewSet):
 
     community_path = "grid__community_id"
     related = ()
+    pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
     search_backend_name = None
     add_to_admin_menu = False
     inspect_view_enabled = True
