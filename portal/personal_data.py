@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from portal import registry
-from portal.models import Notification, NotificationPreference, User
+from portal.models import HomeGridChange, Notification, NotificationPreference, User
 
 
 def export_profile(user: User) -> list[dict]:
@@ -53,6 +53,24 @@ def erase_notifications(user: User) -> None:
     NotificationPreference.objects.filter(user=user).delete()
 
 
+def export_home_grid_changes(user: User) -> list[dict]:
+    return [
+        {
+            "old_grid": change.old_grid.full_name if change.old_grid else "",
+            "new_grid": change.new_grid.full_name if change.new_grid else "",
+            "changed_at": change.changed_at,
+            "by_staff": change.by_staff,
+        }
+        for change in HomeGridChange.objects.filter(user=user).select_related(
+            "old_grid__community__street", "new_grid__community__street"
+        )
+    ]
+
+
+def erase_home_grid_changes(user: User) -> None:
+    HomeGridChange.objects.filter(user=user).delete()
+
+
 def erase_grid_leadership(user: User) -> None:
     user.led_grids.update(leader=None)
 
@@ -67,3 +85,9 @@ def register() -> None:
         name="notification_preferences", export=export_notification_preferences, order=4
     )
     registry.register_personal_data(name="grid_leadership", erase=erase_grid_leadership, order=5)
+    registry.register_personal_data(
+        name="home_grid_changes",
+        export=export_home_grid_changes,
+        erase=erase_home_grid_changes,
+        order=6,
+    )

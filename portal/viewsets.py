@@ -32,6 +32,8 @@ from portal.permissions import is_district_admin, staff_community_ids
 
 
 class UserViewSet(WagtailUserViewSet):
+    pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
+
     def get_form_class(self, for_update=False):
         return StaffUserEditForm if for_update else StaffUserCreationForm
 

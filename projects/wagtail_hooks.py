@@ -85,6 +85,7 @@ class OrganizationViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     administrators all of them; approving and rejecting go through projects.services."""
 
     model = Organization
+    pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
     icon = "group"
     menu_label = gettext_lazy("社会组织审核")
     menu_order = 210
@@ -155,9 +156,9 @@ class OrganizationViewSet(CommunityScopedViewSetMixin, ModelViewSet):
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
-            path("approve/<int:pk>/", self.approve_view, name="approve"),
-            path("reject/<int:pk>/", self.reject_view, name="reject"),
-            path("suspend/<int:pk>/", self.suspend_view, name="suspend"),
+            path("approve/<id:pk>/", self.approve_view, name="approve"),
+            path("reject/<id:pk>/", self.reject_view, name="reject"),
+            path("suspend/<id:pk>/", self.suspend_view, name="suspend"),
         ]
 
     def _get(self, request, pk) -> Organization:
@@ -228,6 +229,7 @@ class OrganizationViewSet(CommunityScopedViewSetMixin, ModelViewSet):
 
 class CategoryViewSet(DistrictWideViewSetMixin, SnippetViewSet):
     model = Category
+    pk_path_converter = "id"
     icon = "tag"
     menu_label = gettext_lazy("项目类别")
     list_display = ["name", "slug", "sort_order"]

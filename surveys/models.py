@@ -160,7 +160,11 @@ class SurveyPage(SearchableMixin, AbstractForm):
     login_required = models.BooleanField(
         _("需要登录"),
         default=True,
-        help_text=_("取消后访客也可回答（每个浏览器一份）；指定对象的问卷始终需要登录。"),
+        help_text=_(
+            "取消后访客不登录也可回答。访客的“每人一份”只能按浏览器计算：换一个浏览器或清除"
+            " Cookie 就能再答一份（同一网络地址的提交次数另有上限）。需要真正每人一份时请保持勾选；"
+            "指定对象的问卷始终需要登录。"
+        ),
     )
     anonymous = models.BooleanField(
         _("匿名"),

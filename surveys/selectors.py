@@ -280,7 +280,10 @@ def open_surveys_for(*, user, limit: int = 4) -> list[SurveyPage]:
         street_id, community_id = _home_area(user)
     eligible = Q(audience=SurveyPage.Audience.DISTRICT)
     if community_id:
-        eligible |= Q(audience_streets=street_id) | Q(audience_communities=community_id)
+        in_area = Q(audience_streets=street_id) | Q(audience_communities=community_id)
+        if user.home_grid_set_at is not None:
+            in_area &= Q(opens_at__gte=user.home_grid_set_at)
+        eligible |= in_area
     eligible_ids = SurveyPage.objects.filter(eligible).values("pk")
     surveys = surveys.annotate(
         eligible=Exists(eligible_ids.filter(pk=OuterRef("pk"))),

@@ -12,6 +12,7 @@ from wagtail.admin.widgets import Button
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from portal.filters import PortalFilterSet
 from portal.viewsets import CommunityScopedViewSetMixin
 from surveys.models import SurveyPage, SurveyResponse
 from surveys.permissions import is_survey_staff, response_scope
@@ -77,6 +78,8 @@ register_permission_policy(SurveyResponse, SurveyStaffPermissionPolicy(SurveyRes
 
 
 class SurveyResponseIndexView(IndexView):
+    base_filterset_class = PortalFilterSet  # ids in ?survey= and ?street= are validated
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("survey", "user", "street", "community")
 
@@ -87,6 +90,7 @@ class SurveyResponseViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     spreadsheet cells are neutralised; Wagtail's own export does not do that)."""
 
     model = SurveyResponse
+    pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
     icon = "form"
     menu_label = _("答卷")
     menu_order = 310

@@ -47,6 +47,7 @@ def _error_messages(error: ValidationError) -> str:
 
 class RelatedIndexView(IndexView):
     related = ()
+    pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related(*self.related)
@@ -58,6 +59,7 @@ class ScopedViewSet(CommunityScopedViewSetMixin, ModelViewSet):
 
     community_lookup = "grid__community_id"
     related = ()
+    pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
     search_backend_name = None
     add_to_admin_menu = False
     inspect_view_enabled = True

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.PrivacyConsentMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -151,6 +152,38 @@ LOGIN_REDIRECT_URL = "account_home"
 # rate limits cover the admin too.
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+
+# Behind a reverse proxy (HAProxy, nginx, Varnish) that sets X-Forwarded-Proto and appends
+# the client's address to X-Forwarded-For: DJANGO_BEHIND_PROXY=1. Only then are those headers
+# trusted, for HTTPS detection and for the client address of every rate limit (allauth's and
+# the portal's, portal.ratelimits.client_address). Without a proxy a client could forge them.
+BEHIND_PROXY = os.environ.get("DJANGO_BEHIND_PROXY", "") == "1"
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The last X-Forwarded-For entry is the one the proxy appended; earlier ones come from
+    # the client and prove nothing.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+# Content-Security-Policy (portal.middleware.ContentSecurityPolicyMiddleware): the site's own
+# origin only and no inline script on every public page. Wagtail 8's admin still writes inline
+# <script> (date-time pickers, inline panels such as a survey's questions) and style
+# attributes, without nonces, so /admin/ (signed-in staff only) allows those two, and still
+# no other origin.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; "
+    "frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
+)
+CONTENT_SECURITY_POLICY_ADMIN = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "media-src 'self' blob:; object-src 'none'; frame-src 'self'; frame-ancestors 'self'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+# Visitor answers to surveys open without login: at most this many per client address and
+# survey in the window (seconds). A shared address (a community centre's Wi-Fi) needs room.
+SURVEY_VISITOR_RATE_LIMIT = (20, 3600)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

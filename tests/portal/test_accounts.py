@@ -142,7 +142,10 @@ def test_geo_options_narrow_street_community_grid(client, grids):
     }
     data = client.get("/geo/grids/", {"parent": community.pk}).json()
     assert [o["value"] for o in data["options"]] == [grids[0].pk, grids[1].pk]
-    assert client.get("/geo/grids/", {"parent": "x"}).json() == {"options": []}
+    for bad in ("x", "-1", "0", "9999999999999999999999999"):
+        response = client.get("/geo/grids/", {"parent": bad})
+        assert response.status_code == 400
+        assert response.json()["options"] == []
 
 
 @pytest.mark.django_db
