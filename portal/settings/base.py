@@ -221,6 +221,10 @@ WAGTAILIMAGES_IMAGE_MODEL = "portal.PortalImage"
 WAGTAILDOCS_DOCUMENT_MODEL = "portal.PortalDocument"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Wagtail's autosave is off: it posts the whole edit form, including the hidden inputs that a
+# clicked workflow button ("批准") has just added, so one click approved twice at once; the
+# second request reverted the published page to a draft or answered 500 (tests/e2e journeys).
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
