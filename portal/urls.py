@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.shortcuts import redirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
@@ -8,8 +10,16 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the static icon
+    (a temporary redirect: the static name carries a hash that changes with the file)."""
+    return redirect(static_url("favicon.ico"))
+
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
