@@ -60,3 +60,21 @@ register_snippet(GeographyViewSetGroup)
 def register_portal_log_actions(actions):
     for action, (label, message) in ACTIONS.items():
         actions.register_action(action, label, message)
+
+
+# --- Admin chrome for Chinese staff: no links out of the site ------------------------------
+# Wagtail's menus link to guide.wagtail.org ("What's new", the editor guide), which staff on
+# closed networks and in mainland China cannot reach. Every menu drops items that lead off
+# the site; the settings next to WAGTAIL_GRAVATAR_PROVIDER_URL turn off the rest.
+
+
+def _leads_off_site(url) -> bool:
+    return str(url or "").startswith(("http://", "https://", "//"))
+
+
+@hooks.register("construct_main_menu")
+@hooks.register("construct_help_menu")
+@hooks.register("construct_settings_menu")
+@hooks.register("construct_reports_menu")
+def hide_off_site_menu_items(request, menu_items):
+    menu_items[:] = [item for item in menu_items if not _leads_off_site(item.url)]
