@@ -153,6 +153,7 @@ def account_data_archive(*, user: User, actor: User | None = None) -> bytes:
 
     from portal import registry
     from portal.audit import audit_log
+    from portal.personal_data import archive_readme, local_times
 
     buffer = io.BytesIO()
     summary = {}
@@ -160,7 +161,7 @@ def account_data_archive(*, user: User, actor: User | None = None) -> bytes:
         for entry in registry.personal_data():
             if entry.export is None:
                 continue
-            rows = list(entry.export(user))
+            rows = local_times(list(entry.export(user)))
             summary[entry.name] = len(rows)
             archive.writestr(
                 f"{entry.name}.json",
@@ -170,9 +171,7 @@ def account_data_archive(*, user: User, actor: User | None = None) -> bytes:
                 archive.writestr(f"{entry.name}.csv", _csv_bytes(rows))
         archive.writestr(
             "README.txt",
-            "市北区共建共治共享平台 — 本人数据副本 / personal data copy\n"
-            f"user id: {user.pk}\ngenerated: {timezone.now().isoformat()}\n"
-            + "".join(f"{name}: {count}\n" for name, count in summary.items()),
+            archive_readme(user=user, summary=summary, generated_at=timezone.now()),
         )
     audit_log(
         actor=actor or user, action="portal.personal_data_download", instance=user, data=summary

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.shortcuts import redirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
@@ -8,6 +10,13 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import audit, views
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the static icon
+    (a temporary redirect: the static name carries a hash that changes with the file)."""
+    return redirect(static_url("favicon.ico"))
+
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -25,6 +34,7 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="account_reset_password", query_string=False),
         name="admin_password_reset_redirect",
     ),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),

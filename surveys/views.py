@@ -133,6 +133,24 @@ def results(request: HttpRequest, page_id: int) -> HttpResponse:
         survey=survey, street_id=street_id, community_id=community_id
     )
     is_staff = permissions.is_survey_staff(request.user)
+    export_scope = (
+        selectors.response_export_scope(
+            survey=survey, scope=permissions.response_scope(request.user)
+        )
+        if is_staff
+        else None
+    )
+    # The results export is never filtered: it counts every response, as its first row says.
+    results_scope = (
+        {
+            "kind": "results",
+            "count": data.total
+            if not (street_id or community_id)
+            else selectors.survey_results_cached(survey=survey).total,
+        }
+        if is_staff
+        else None
+    )
     return TemplateResponse(
         request,
         "surveys/survey_results.html",
@@ -145,6 +163,8 @@ def results(request: HttpRequest, page_id: int) -> HttpResponse:
             "street_id": street_id,
             "community_id": community_id,
             "is_staff": is_staff,
+            "export_scope": export_scope,
+            "results_scope": results_scope,
             "status": survey.status(),
         },
     )

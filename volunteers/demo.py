@@ -290,7 +290,8 @@ def _activities(ctx, by_grid) -> None:
     shifts = []
     for n, project in enumerate(projects):
         for k in range(2):
-            start = _at(today + timedelta(days=1 + n % 5 + k * 7), rng.choice([9, 14]))
+            day = today + timedelta(days=1 + n % 5 + k * 7)
+            start = _at(day, rng.choice([9, 14]))
             shifts.append(
                 Shift(
                     project_id=project.pk,
@@ -298,7 +299,8 @@ def _activities(ctx, by_grid) -> None:
                     place=rng.choice(PLACES),
                     starts_at=start,
                     ends_at=start + timedelta(hours=3),
-                    signup_deadline=start - timedelta(hours=12),
+                    # Sign-up closes at 18:00 the evening before, a time a person would set.
+                    signup_deadline=_at(day - timedelta(days=1), 18),
                     capacity=5 if k == 0 else 12,
                     members_only=False,
                 )

@@ -94,6 +94,8 @@ class HomePage(SearchableMixin, Page):
             .only("title", "url_path", "date", "summary")
             .order_by("-date", "-pk")[:4]
         )
+        # For the "more news" link (on a phone the home page shows fewer cards per section).
+        context["news_index"] = NewsIndexPage.objects.live().only("url_path").first()
         context["home_sections"] = registry.render_home_sections(request)
         return context
 
