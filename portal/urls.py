@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("volunteers.urls")),
     path("", include("surveys.urls")),
+    path("", include("cases.urls")),
 ]
 
 if settings.DEBUG:

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "projects",
     "volunteers",
     "surveys",
+    "cases",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
