@@ -240,6 +240,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # the default avatar instead of www.gravatar.com
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no request to releases.wagtail.org from the dashboard
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False  # no "What's new in Wagtail" dashboard banner
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]  # one district, one time zone: not 400 English names
 
 # Wagtail's database search, with Chinese split into two-character pieces (portal.search).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}

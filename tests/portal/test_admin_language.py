@@ -150,6 +150,7 @@ def test_dashboard_explorer_editor_and_snippets_are_all_chinese(
         "page editor": f"/admin/pages/{a_page.pk}/edit/",
         "snippet listing": "/admin/snippets/projects/category/",
         "account": "/admin/account/",
+        "user listing": "/admin/users/",
     }
     for name, url in pages.items():
         response = client.get(url)
