@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelsearch.tasks import insert_or_update_object_task
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -236,7 +237,15 @@ class ServiceProjectPage(SearchableMixin, Page):
             )
             if organization_id is not None:
                 self.organization_id = organization_id
-        return super().save(*args, **kwargs)
+        result = super().save(*args, **kwargs)
+        # The search index is written on post_save, before modelcluster has stored the tags
+        # and service communities that search_bigrams reads: index again now that they are
+        # stored (with the immediate task backend the first write would miss them).
+        if not kwargs.get("update_fields"):
+            insert_or_update_object_task.enqueue(
+                self._meta.app_label, self._meta.model_name, str(self.pk)
+            )
+        return result
 
     @property
     def search_bigrams(self) -> str:

@@ -1,4 +1,5 @@
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -117,6 +118,7 @@ def test_suspension_removes_access_and_unpublishes_nothing(org_a, district_admin
 def test_invite_accept_and_remove_editor(org_a, grids):
     owner = org_a.memberships.get().user
     editor = factories.make_user(email="editor@example.cn")
+    EmailAddress.objects.create(user=editor, email="editor@example.cn", verified=True)
     invitation = services.organization_invite_editor(
         organization=org_a, by=owner, email="Editor@Example.cn"
     )
@@ -179,3 +181,33 @@ def test_can_manage_project(org_a, org_b, grids, district_admin):
     assert can_manage_project(staff_here, project)
     assert not can_manage_project(staff_elsewhere, project)
     assert can_manage_project(district_admin, project)
+
+
+def test_approval_works_when_a_group_of_the_same_name_exists(pending, district_admin):
+    """Issue 9, finding 10: groups and collections are named with the organization's id,
+    and a group found by name is never reused (its members would get the rights)."""
+    stranger = factories.make_user()
+    for name in (
+        f"社会组织：{pending.name}",
+        services.organization_resource_name(pending, prefix=services.ORGANIZATION_GROUP_PREFIX),
+    ):
+        Group.objects.create(name=name).user_set.add(stranger)
+    organization = services.organization_verify(organization=pending, by=district_admin)
+    assert str(organization.pk) in organization.group.name
+    assert str(organization.pk) in organization.collection.name
+    assert not organization.group.user_set.filter(pk=stranger.pk).exists()
+    assert not stranger.has_perm("wagtailadmin.access_admin")
+
+
+def test_admin_approval_with_a_clashing_group_name_answers_a_redirect(
+    client, pending, district_admin
+):
+    Group.objects.create(name=f"社会组织：{pending.name}")
+    Group.objects.create(
+        name=services.organization_resource_name(pending, prefix=services.ORGANIZATION_GROUP_PREFIX)
+    )
+    client.force_login(district_admin)
+    response = client.post(f"/admin/organizations/approve/{pending.pk}/")
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Organization.Status.VERIFIED

@@ -1,4 +1,5 @@
 import pytest
+from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -191,10 +192,83 @@ def test_invitation_accept_flow(client, org_a):
     invitation = services.organization_invite_editor(
         organization=org_a, by=owner, email="helper2@example.cn"
     )
+    EmailAddress.objects.create(
+        user=invitee, email="helper2@example.cn", verified=True, primary=True
+    )
     url = reverse("projects:invitation_accept", args=[invitation.token])
     client.force_login(invitee)
     assert client.post(url).status_code == 302
     assert org_a.memberships.filter(user=invitee, role="editor").exists()
+
+
+def test_invitation_cannot_be_taken_over_with_an_unverified_address(client, org_a):
+    """Issue 9, finding 3: someone signs up with the invited address and never verifies it."""
+    owner = org_a.memberships.get().user
+    from projects import services
+
+    invitation = services.organization_invite_editor(
+        organization=org_a, by=owner, email="invited@example.cn"
+    )
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "invited@example.cn",
+            "password1": "a-Long-passw0rd-2026",
+            "password2": "a-Long-passw0rd-2026",
+            "display_name": "冒名者",
+            "privacy_consent": "on",
+        },
+    )
+    squatter = factories.User.objects.get(email="invited@example.cn")
+    assert not EmailAddress.objects.filter(user=squatter, verified=True).exists()
+    client.force_login(squatter)
+    url = reverse("projects:invitation_accept", args=[invitation.token])
+    page = client.get(url).content.decode()
+    assert "请先验证邮箱" in page and 'name="csrfmiddlewaretoken"' not in page
+    response = client.post(url)
+    assert response.status_code == 200
+    assert "接受邀请前，请先验证您的邮箱" in response.content.decode()
+    assert not org_a.memberships.filter(user=squatter).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert not squatter.groups.filter(pk=org_a.group_id).exists()
+    # Once the address is confirmed, the same account may accept.
+    EmailAddress.objects.update_or_create(
+        user=squatter, email="invited@example.cn", defaults={"verified": True, "primary": True}
+    )
+    assert client.post(url).status_code == 302
+    assert org_a.memberships.filter(user=squatter, role="editor").exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "community=9999999999999999999999999",
+        "street=abc",
+        "street=-1",
+        "community=1.5",
+        "category=%00",
+        "status=nonsense",
+        "q=%E5%85%BB%00",
+        "tag=" + "长" * 300,
+        "page=99999999999999999999999",
+        "community=1&community=9999999999999999999999999",
+    ],
+)
+def test_index_ignores_bad_filters_without_error(client, projects, project_index, query):
+    """Issue 9, finding 7: an id from the query string never gives a 500."""
+    response = client.get(project_index.url + "?" + query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    if not query.startswith(("page=", "tag=")):
+        assert "已忽略" in html
+
+
+def test_index_names_the_ignored_filter_and_keeps_the_good_ones(client, projects, project_index):
+    response = client.get(project_index.url, {"community": "9" * 25, "category": "youth"})
+    html = response.content.decode()
+    assert "筛选条件“社区”的值无效，已忽略。" in html
+    assert _titles(response) == ["儿童课后托管"]
 
 
 def test_home_section_shows_recruiting_projects(client, projects, resident, home_page):
