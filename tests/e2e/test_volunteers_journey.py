@@ -121,7 +121,7 @@ def test_join_sign_up_check_in_hours_certificate(browser, live_server, page):
     # Anyone can verify it.
     verify_url = re.search(r"/volunteers/verify/[^/\s]+/", certificate.inner_text()).group(0)
     page.goto(verify_url)
-    expect(page.get_by_text("真实有效")).to_be_visible()
+    expect(page.get_by_text("所列服务时长已由服务组织确认")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)
