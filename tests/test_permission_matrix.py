@@ -1,0 +1,569 @@
+"""The permission matrix: every URL of the project, as every role, against objects that belong
+to ANOTHER community or organization than the role's own.
+
+The URL list comes from the resolver (``get_resolver()``, walked recursively), so a view added
+later is requested too: one missing from ``TABLE`` fails ``test_every_view_is_in_the_table``
+("new view not in the permission table"). Wagtail's own admin is skipped except the page and
+workflow views that decide who may edit, publish, unpublish and approve a project.
+
+Roles (columns of the table, in this order):
+  anon      not logged in
+  resident  a resident of community A
+  leader    the grid leader of a grid of community A
+  ngo       the owner of organization X (serving community A)
+  staff     community staff of community A
+  admin     a district administrator
+
+Every object in a URL belongs to community B or organization Y. The answers:
+  O  allowed: 2xx, 400 (passed the checks, bad form data) or a redirect elsewhere than a login
+  L  redirect to the login page
+  D  refused: 403 or 404 (or Wagtail's redirect to the admin home with "no permission")
+  X  refused in either form (L or D): for anonymous visitors of pages that exist for some
+  -  not requested with this method
+A 5xx is never an answer. The table is what the issue (#9) says must be, not what the code
+did when it was written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from tests import factories
+
+ROLES = ("anon", "resident", "leader", "ngo", "staff", "admin")
+
+# Modules whose views are the project's own; Wagtail's admin views are reached by URL name.
+PROJECT_MODULES = ("portal.", "projects.", "volunteers.", "surveys.")
+# Wagtail's own page and workflow views that the issue names (edit, publish, unpublish, approve).
+WAGTAIL_PAGE_VIEWS = {
+    "wagtailadmin_pages:edit",
+    "wagtailadmin_pages:delete",
+    "wagtailadmin_pages:unpublish",
+    "wagtailadmin_pages:move",
+    "wagtailadmin_pages:copy",
+    "wagtailadmin_pages:lock",
+    "wagtailadmin_pages:unlock",
+    "wagtailadmin_pages:history",
+    "wagtailadmin_pages:revisions_index",
+    "wagtailadmin_pages:view_draft",
+    "wagtailadmin_pages:preview_on_edit",
+    "wagtailadmin_pages:workflow_history",
+    "wagtailadmin_pages:workflow_action",
+    "wagtailadmin_pages:collect_workflow_action_data",
+    "wagtailadmin_pages:confirm_workflow_cancellation",
+    "wagtailadmin_pages:workflow_preview",
+}
+# Namespaces of the project's own admin viewsets and snippets.
+PROJECT_ADMIN_NAMESPACE = re.compile(
+    r"^(organizations|volunteers_\w+|survey_responses|cases\w*"
+    r"|wagtailsnippets_(portal|projects|volunteers|surveys|cases)_\w+"
+    r"|wagtailsnippetchoosers_(portal|projects|volunteers|surveys|cases)_\w+):"
+)
+# Debug-only or framework plumbing in the project's URLconf.
+SKIPPED = {"", "javascript-catalog", "set_language"}
+
+
+def _walk(resolver, prefix="", namespace=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from _walk(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), namespace + (pattern.name or ""), pattern
+
+
+def project_urls() -> dict[str, str]:
+    """{url name: route} of every project view, from the resolver."""
+    found = {}
+    for route, name, pattern in _walk(get_resolver()):
+        module = getattr(pattern.callback, "__module__", "") or ""
+        own = module.startswith(PROJECT_MODULES) and not route.startswith("admin/pages/")
+        if name in WAGTAIL_PAGE_VIEWS or PROJECT_ADMIN_NAMESPACE.match(name) or own:
+            if name in SKIPPED:
+                continue
+            found.setdefault(name, route)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The table: url name -> (GET row, POST row); a row lists the answers of ROLES in order.
+# ---------------------------------------------------------------------------------------------
+PUBLIC = "O O O O O O"
+LOGGED_IN = "L O O O O O"
+NOBODY_ELSE = "L D D D D D"  # someone else's private things: not even district admins
+PLACE_STAFF = "L D D D D O"  # the place's leader and staff (of B) and district admins only
+ADMIN_SCOPED = "L L L D D O"  # an admin view of an object of community B / organization Y
+ADMIN_LIST = "L L L D O O"  # an admin list: staff see their own communities' rows
+ADMIN_ONLY = "L L L D D O"  # district administrators only (streets, communities, categories)
+NO_ONE = "L L L D D D"  # a view that no role may use (the admin must go through services)
+# A survey of community B whose results are not public yet: survey staff of any community
+# and district admins (text answers and exports then hold only their own communities'
+# respondents: tests/surveys).
+RESULTS = "X X X X O O"
+N = None
+
+TABLE: dict[str, tuple[str | None, str | None]] = {
+    # --- portal
+    "healthz": (PUBLIC, N),
+    "search": (PUBLIC, N),
+    "account_home": (LOGGED_IN, N),
+    "profile_edit": (LOGGED_IN, LOGGED_IN),
+    "notification_list": (LOGGED_IN, N),
+    "notification_detail": (NOBODY_ELSE, N),
+    "notification_preferences": (LOGGED_IN, LOGGED_IN),
+    "data_download": (LOGGED_IN, N),
+    "account_delete": (LOGGED_IN, LOGGED_IN),
+    "privacy_consent": (LOGGED_IN, N),
+    "geo_options": (PUBLIC, N),
+    # --- projects
+    "projects:organization_directory": (PUBLIC, N),
+    "projects:organization_apply": (LOGGED_IN, LOGGED_IN),
+    "projects:my_organizations": (LOGGED_IN, N),
+    "projects:organization_members": (NOBODY_ELSE, NOBODY_ELSE),
+    "projects:organization_member_remove": (N, NOBODY_ELSE),
+    # The token is the secret; accepting it checks the account (the service, finding 3).
+    "projects:invitation_accept": (LOGGED_IN, LOGGED_IN),
+    # --- volunteers
+    "volunteers:index": (PUBLIC, N),
+    "volunteers:apply": (LOGGED_IN, LOGGED_IN),
+    "volunteers:grid_detail": (PUBLIC, N),
+    "volunteers:roster": (PLACE_STAFF, N),
+    "volunteers:roster_export": (PLACE_STAFF, N),
+    "volunteers:appoint_leader": (N, PLACE_STAFF),
+    "volunteers:patrol_create": (PLACE_STAFF, PLACE_STAFF),
+    "volunteers:activity_create": (PLACE_STAFF, PLACE_STAFF),
+    "volunteers:membership_decide": (N, PLACE_STAFF),
+    "volunteers:membership_leave": (N, PLACE_STAFF),
+    "volunteers:shift_detail": (PUBLIC, N),
+    "volunteers:shift_edit": (PLACE_STAFF, PLACE_STAFF),
+    # Anyone logged in may ask; the service answers a non-member with a message.
+    "volunteers:shift_sign_up": (N, LOGGED_IN),
+    "volunteers:shift_code": (PLACE_STAFF, N),
+    "volunteers:shift_check_in": (LOGGED_IN, LOGGED_IN),
+    "volunteers:shift_attendance": (PLACE_STAFF, PLACE_STAFF),
+    "volunteers:shift_export": (PLACE_STAFF, N),
+    "volunteers:signup_cancel": (N, "L D D D D O"),
+    "volunteers:signup_ics": (NOBODY_ELSE, N),
+    "volunteers:my_record": (LOGGED_IN, N),
+    "volunteers:certificate_issue": (N, LOGGED_IN),
+    "volunteers:calendar_reset": (N, LOGGED_IN),
+    "volunteers:certificate_detail": ("L D D D D O", N),
+    "volunteers:certificate_verify": (PUBLIC, N),
+    "volunteers:calendar_feed": (PUBLIC, N),  # the token is the secret
+    # --- surveys
+    "surveys:results": (RESULTS, N),
+    "surveys:text_answers": (RESULTS, N),
+    "surveys:export": (RESULTS, N),
+    # --- the project's admin screens
+    "volunteers_grid_report": (ADMIN_LIST, N),
+    "organizations:index": (ADMIN_LIST, N),
+    "organizations:index_results": (ADMIN_LIST, N),
+    "organizations:inspect": (ADMIN_SCOPED, N),
+    "organizations:approve": (ADMIN_SCOPED, ADMIN_SCOPED),
+    "organizations:reject": (ADMIN_SCOPED, ADMIN_SCOPED),
+    "organizations:suspend": (ADMIN_SCOPED, ADMIN_SCOPED),
+    # Organizations are created by applying and changed through the review actions.
+    "organizations:add": (NO_ONE, NO_ONE),
+    "organizations:edit": (ADMIN_SCOPED, ADMIN_SCOPED),
+    "organizations:delete": (NO_ONE, NO_ONE),
+    "organizations:copy": (NO_ONE, N),
+    "organizations:history": (ADMIN_SCOPED, N),
+    "organizations:history_results": (ADMIN_SCOPED, N),
+    "organizations:usage": (ADMIN_SCOPED, N),
+    "survey_responses:index": (ADMIN_LIST, N),
+    "survey_responses:index_results": (ADMIN_LIST, N),
+    "survey_responses:add": (NO_ONE, NO_ONE),
+    "survey_responses:edit": (NO_ONE, NO_ONE),
+    "survey_responses:delete": (NO_ONE, NO_ONE),
+    "survey_responses:copy": (NO_ONE, N),
+    "survey_responses:history": (NO_ONE, N),
+    "survey_responses:history_results": (NO_ONE, N),
+    "survey_responses:usage": (NO_ONE, N),
+    # Geography: streets and communities by district administrators only; staff read them and
+    # change only their own communities' grids, never another community's.
+    **{
+        f"wagtailsnippets_portal_{model}:{view}": rows
+        for model in ("street", "community")
+        for view, rows in {
+            "list": (ADMIN_LIST, N),
+            "list_results": (ADMIN_LIST, N),
+            "add": (ADMIN_ONLY, ADMIN_ONLY),
+            "edit": (ADMIN_ONLY, ADMIN_ONLY),
+            "delete": (NO_ONE, NO_ONE),
+            "copy": (ADMIN_ONLY, N),
+            "usage": (ADMIN_ONLY, N),
+            "history": (ADMIN_ONLY, N),
+            "history_results": (ADMIN_ONLY, N),
+        }.items()
+    },
+    "wagtailsnippets_portal_grid:list": (ADMIN_LIST, N),
+    "wagtailsnippets_portal_grid:list_results": (ADMIN_LIST, N),
+    "wagtailsnippets_portal_grid:add": (ADMIN_ONLY, ADMIN_ONLY),
+    "wagtailsnippets_portal_grid:edit": (ADMIN_SCOPED, ADMIN_SCOPED),
+    "wagtailsnippets_portal_grid:delete": (NO_ONE, NO_ONE),
+    "wagtailsnippets_portal_grid:copy": (ADMIN_ONLY, N),
+    "wagtailsnippets_portal_grid:usage": (ADMIN_SCOPED, N),
+    "wagtailsnippets_portal_grid:history": (ADMIN_SCOPED, N),
+    "wagtailsnippets_portal_grid:history_results": (ADMIN_SCOPED, N),
+    **{
+        f"wagtailsnippetchoosers_portal_{model}:{view}": rows
+        for model in ("street", "community", "grid")
+        for view, rows in {
+            # Names of places are public (/geo/); editors of every kind may choose them.
+            "choose": ("L L L O O O", N),
+            "choose_results": ("L L L O O O", N),
+            "chosen": ("L L L O O O", N),
+            "chosen_multiple": ("L L L O O O", N),
+            # POST: Wagtail's chooser answers 500 to an empty POST where the snippet has no
+            # creation form (its bug, not a permission): requested with GET only.
+            "create": (ADMIN_ONLY, N),
+        }.items()
+    },
+    # Project categories: read by staff, changed by district administrators.
+    **{
+        f"wagtailsnippets_projects_category:{view}": rows
+        for view, rows in {
+            "list": (ADMIN_LIST, N),
+            "list_results": (ADMIN_LIST, N),
+            "add": (ADMIN_ONLY, ADMIN_ONLY),
+            "edit": (ADMIN_ONLY, ADMIN_ONLY),
+            "delete": (ADMIN_ONLY, ADMIN_ONLY),
+            "copy": (ADMIN_ONLY, N),
+            "usage": (ADMIN_ONLY, N),
+            "history": (ADMIN_ONLY, N),
+            "history_results": (ADMIN_ONLY, N),
+        }.items()
+    },
+    "wagtailsnippetchoosers_projects_category:choose": ("L L L O O O", N),
+    "wagtailsnippetchoosers_projects_category:choose_results": ("L L L O O O", N),
+    "wagtailsnippetchoosers_projects_category:chosen": ("L L L O O O", N),
+    "wagtailsnippetchoosers_projects_category:chosen_multiple": ("L L L O O O", N),
+    "wagtailsnippetchoosers_projects_category:create": (ADMIN_ONLY, N),
+    # Volunteers: staff see and change only their communities' rows, through the services;
+    # district administrators see all. Rows are created on the site, not in the admin.
+    **{
+        f"volunteers_{viewset}:{view}": rows
+        for viewset in ("memberships", "shifts", "signups", "service_records")
+        for view, rows in {
+            "index": (ADMIN_LIST, N),
+            "index_results": (ADMIN_LIST, N),
+            "add": (NO_ONE, NO_ONE),
+            "edit": (ADMIN_SCOPED, ADMIN_SCOPED),
+            "delete": (NO_ONE, NO_ONE),
+            "copy": (NO_ONE, N),
+            "inspect": (ADMIN_SCOPED, N),
+            "history": (ADMIN_SCOPED, N),
+            "history_results": (ADMIN_SCOPED, N),
+            "usage": (ADMIN_SCOPED, N),
+        }.items()
+    },
+    # Wagtail's page views on a project of organization Y (serving community B), with a
+    # revision in moderation: not for staff of community A nor members of organization X.
+    **dict.fromkeys(
+        (
+            "wagtailadmin_pages:delete",
+            "wagtailadmin_pages:unpublish",
+            "wagtailadmin_pages:workflow_action",
+            "wagtailadmin_pages:collect_workflow_action_data",
+            "wagtailadmin_pages:confirm_workflow_cancellation",
+        ),
+        (ADMIN_SCOPED, ADMIN_SCOPED),
+    ),
+    # GET checks the same permission as the POST; an empty POST of the editor's form is a
+    # 500 in Wagtail's StreamField ('body-count'), not a permission answer.
+    "wagtailadmin_pages:edit": (ADMIN_SCOPED, N),
+    "wagtailadmin_pages:lock": (N, ADMIN_SCOPED),
+    # Nothing is locked: unlocking is refused to everyone.
+    "wagtailadmin_pages:unlock": (N, NO_ONE),
+    # Revisions now live on the history page: a redirect there for everyone in the admin.
+    "wagtailadmin_pages:revisions_index": ("L L L O O O", N),
+    **dict.fromkeys(
+        (
+            "wagtailadmin_pages:move",
+            "wagtailadmin_pages:copy",
+            "wagtailadmin_pages:history",
+            "wagtailadmin_pages:view_draft",
+            "wagtailadmin_pages:preview_on_edit",
+            "wagtailadmin_pages:workflow_history",
+            "wagtailadmin_pages:workflow_preview",
+        ),
+        (ADMIN_SCOPED, N),
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The world: community A (the roles') and community B / organization Y (the objects').
+# Built once per module inside one transaction that is rolled back at the end; each test runs
+# in a savepoint of it, so POSTs do not leak into the next request.
+# ---------------------------------------------------------------------------------------------
+def _build_world() -> dict:
+    from portal.demo import _groups
+    from portal.notifications import notify
+    from projects.models import OrganizationInvitation, OrganizationMember
+    from surveys.models import SurveyIndexPage, SurveyResponse
+    from surveys.services import survey_submit
+    from tests.projects import builders
+    from tests.surveys.conftest import answers_for, make_survey
+    from volunteers import services as volunteer_services
+    from volunteers.demo import _permissions as volunteer_permissions
+    from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
+
+    home = factories.make_home_page()
+    grids = factories.make_geography(streets=2, communities=2, grids=2)
+    grid_a, grid_b = grids[0], grids[2]
+    community_a, community_b = grid_a.community, grid_b.community
+    index = builders.make_project_index(home)
+    _groups()
+    volunteer_permissions()
+
+    users = {
+        "resident": factories.make_user(home_grid=grid_a),
+        "leader": factories.make_user(home_grid=grid_a),
+        "ngo": factories.make_user(home_grid=grid_a),
+        "staff": factories.make_community_staff(community_a),
+        "admin": factories.make_district_admin(),
+    }
+    grid_a.leader = users["leader"]
+    grid_a.save()
+    RosterMembership.objects.create(
+        user=users["leader"], grid=grid_a, role="leader", status="active"
+    )
+
+    # Community B: its leader, a volunteer with history, a pending applicant.
+    staff_b = factories.make_community_staff(community_b)
+    leader_b = factories.make_user(home_grid=grid_b)
+    grid_b.leader = leader_b
+    grid_b.save()
+    RosterMembership.objects.create(user=leader_b, grid=grid_b, role="leader", status="active")
+    volunteer_b = factories.make_user(home_grid=grid_b, mobile="13900001111")
+    membership_b = RosterMembership.objects.create(
+        user=volunteer_b, grid=grid_b, role="volunteer", status="active"
+    )
+    pending_b = RosterMembership.objects.create(
+        user=factories.make_user(home_grid=grid_b), grid=grid_b, status="pending"
+    )
+    start = timezone.now() + timedelta(days=2)
+    shift_b = Shift.objects.create(
+        grid=grid_b,
+        title="巡查",
+        place="服务站",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        signup_deadline=start,
+        capacity=5,
+        members_only=True,
+    )
+    signup_b = SignUp.objects.create(shift=shift_b, user=volunteer_b, status="confirmed")
+    record_b = ServiceRecord.objects.create(
+        user=volunteer_b,
+        grid=grid_b,
+        item="巡查",
+        served_on=timezone.localdate(),
+        hours=Decimal("2.00"),
+        issuer="测试社区",
+    )
+    certificate_b = volunteer_services.certificate_issue(user=volunteer_b)
+    feed_b = volunteer_services.calendar_feed_for(user=volunteer_b)
+    notification_b = notify(recipient=volunteer_b, kind="test", subject="给别人的消息")
+
+    # Organizations: X (the ngo role's, serving A) and Y (serving B) with a project in review.
+    builders.make_organization(
+        owner=users["ngo"], communities=[community_a], verify_by=users["admin"]
+    )
+    owner_y = factories.make_user(home_grid=grid_b)
+    organization_y = builders.make_organization(
+        owner=owner_y, communities=[community_b], verify_by=staff_b
+    )
+    editor_y = OrganizationMember.objects.create(
+        organization=organization_y, user=factories.make_user(), role="editor"
+    )
+    invitation_y = OrganizationInvitation.objects.create(
+        organization=organization_y, email="invited-y@example.cn", invited_by=owner_y
+    )
+    project_y = builders.make_project(organization_y, communities=[community_b])
+    project_y.title = project_y.title + "（修改）"
+    revision = project_y.save_revision(user=owner_y)
+    workflow_state = project_y.get_workflow().start(project_y, owner_y)
+    task_state = workflow_state.current_task_state
+    # A survey of community B whose results are published after it closes (it is open).
+    survey_index = SurveyIndexPage(title="民意征集", slug="surveys-matrix")
+    home.add_child(instance=survey_index)
+    survey_b = make_survey(
+        survey_index, results_visibility="after_close", audience_communities=[community_b]
+    )
+    survey_submit(survey=survey_b, user=volunteer_b, data=answers_for(survey_b, text="建议"))
+    response_b = SurveyResponse.objects.get(survey=survey_b)
+    text_question = survey_b.get_form_fields()[3]
+
+    kwargs = {
+        "notification_id": notification_b.pk,
+        "level": "grids",
+        "code": grid_b.code,
+        "fmt": "csv",
+        "project_id": project_y.pk,
+        "token": invitation_y.token,
+        "number": certificate_b.number,
+        "page_id": survey_b.pk,
+        "question_id": text_question.pk,
+        "kind": "responses",
+    }
+    # Per URL name, the objects its kwargs stand for.
+    special = {
+        "projects:organization_members": {"pk": organization_y.pk},
+        "projects:organization_member_remove": {
+            "pk": organization_y.pk,
+            "member_pk": editor_y.pk,
+        },
+        "volunteers:membership_decide": {"pk": pending_b.pk},
+        "volunteers:membership_leave": {"pk": membership_b.pk},
+        "volunteers:signup_cancel": {"pk": signup_b.pk},
+        "volunteers:signup_ics": {"pk": signup_b.pk},
+        "volunteers:certificate_verify": {"token": certificate_b.token},
+        "volunteers:calendar_feed": {"token": feed_b.token},
+    }
+    by_namespace = {
+        "organizations": organization_y.pk,
+        "volunteers_memberships": membership_b.pk,
+        "volunteers_shifts": shift_b.pk,
+        "volunteers_signups": signup_b.pk,
+        "volunteers_service_records": record_b.pk,
+        "survey_responses": response_b.pk,
+        "wagtailsnippets_portal_street": community_b.street_id,
+        "wagtailsnippets_portal_community": community_b.pk,
+        "wagtailsnippets_portal_grid": grid_b.pk,
+        "wagtailsnippetchoosers_portal_street": community_b.street_id,
+        "wagtailsnippetchoosers_portal_community": community_b.pk,
+        "wagtailsnippetchoosers_portal_grid": grid_b.pk,
+        "wagtailsnippets_projects_category": project_y.category_id,
+        "wagtailsnippetchoosers_projects_category": project_y.category_id,
+        "volunteers": shift_b.pk,  # volunteers:shift_* take a shift
+        "wagtailadmin_pages": project_y.pk,
+    }
+    pages = {
+        "page_id": project_y.pk,
+        "action_name": "approve",
+        "task_state_id": task_state.pk,
+        "task_id": task_state.task_id,
+        "revision_id": revision.pk,
+    }
+    return {
+        "users": users,
+        "kwargs": kwargs,
+        "special": special,
+        "by_namespace": by_namespace,
+        "pages": pages,
+        "grid_b": grid_b,
+        "index": index,
+    }
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def url_for(world, name: str, route: str) -> str:
+    from django.urls import reverse
+
+    wanted = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)
+    names = [a or b for a, b in wanted]
+    values = dict(world["special"].get(name, {}))
+    namespace = name.split(":", 1)[0] if ":" in name else ""
+    for key in names:
+        if key in values:
+            continue
+        if namespace == "wagtailadmin_pages" and key in world["pages"]:
+            values[key] = world["pages"][key]
+        elif key in ("pk", "page_to_move_id") and namespace in world["by_namespace"]:
+            values[key] = world["by_namespace"][namespace]
+        elif key in world["kwargs"]:
+            values[key] = world["kwargs"][key]
+        else:
+            raise AssertionError(f"no object for <{key}> of {name} ({route})")
+    return reverse(name, kwargs=values)
+
+
+def classify(response) -> str:
+    status = response.status_code
+    if status >= 500:
+        return f"5xx ({status})"
+    if status in (403, 404):
+        return "D"
+    if 300 <= status < 400:
+        location = response.headers.get("Location", "")
+        if "/login/" in location:
+            return "L"
+        if location.rstrip("/").endswith("/admin") or location.startswith("/admin/?"):
+            return "D"  # Wagtail's "you do not have permission" back to the admin home
+        return "O"
+    if status == 405:
+        return "405"
+    return "O"
+
+
+def _matches(expected: str, actual: str) -> bool:
+    return actual == expected or (expected == "X" and actual in ("L", "D"))
+
+
+URLS = project_urls()
+CASES = [
+    pytest.param(name, method, id=f"{name}-{method}")
+    for name in sorted(URLS)
+    if name in TABLE
+    for method, row in zip(("GET", "POST"), TABLE[name], strict=True)
+    if row is not None
+]
+
+
+def test_every_view_is_in_the_table():
+    """A view of the project missing from TABLE is a new view not in the permission table."""
+    missing = sorted(set(URLS) - set(TABLE))
+    assert not missing, f"new view not in the permission table: {missing}"
+    stale = sorted(set(TABLE) - set(URLS))
+    assert not stale, f"rows for views that no longer exist: {stale}"
+
+
+def test_matrix_size():
+    """The matrix's size, for the record: URL names × methods × 6 roles."""
+    requests = len(CASES) * len(ROLES)
+    print(f"permission matrix: {len(URLS)} URLs, {len(CASES)} URL×method, {requests} requests")
+    assert len(CASES) >= len(URLS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method"), CASES)
+def test_permission_matrix(world, name, method):
+    """Each of the 6 roles gets the answer the table gives it (one request per role)."""
+    url = url_for(world, name, URLS[name])
+    row = TABLE[name][0 if method == "GET" else 1].split()
+    assert len(row) == len(ROLES), f"{name}: the row must have {len(ROLES)} answers"
+    wrong = []
+    for role, expected in zip(ROLES, row, strict=True):
+        client = Client(raise_request_exception=False)
+        if role != "anon":
+            client.force_login(world["users"][role])
+        sid = transaction.savepoint()
+        try:
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            actual = classify(response)
+        finally:
+            transaction.savepoint_rollback(sid)
+        if not _matches(expected, actual):
+            wrong.append(f"{role}: expected {expected}, got {actual} ({response.status_code})")
+    assert not wrong, f"{method} {url} ({name}):\n  " + "\n  ".join(wrong)
