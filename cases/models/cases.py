@@ -308,6 +308,7 @@ ACTION_LABELS = {
     "update": _("公开进展"),
     "photo_public": _("公开照片"),
     "photo_private": _("撤回照片公开"),
+    "escalate": _("督办"),
 }
 
 
