@@ -48,7 +48,7 @@ WRK_SCRIPT = BENCH_DIR / "wrk_report.lua"
 SETTINGS = "bench.settings"
 HOST = "127.0.0.1"
 DEFAULT_PG_DATABASE = "portal_bench"
-APPS = ("portal", "projects", "volunteers", "surveys")
+APPS = ("portal", "projects", "volunteers", "surveys", "cases")
 
 sys.path.insert(0, str(BASE_DIR))
 from bench.ceiling import CEILING_PATH  # noqa: E402

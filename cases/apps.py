@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cases import notifications
+        from cases import notifications, sections
 
         notifications.register()
+        sections.register()

@@ -215,3 +215,210 @@ class BulkForm(forms.Form):
         if data.get("operation") == self.DISPATCH_DEPARTMENT and not data.get("department"):
             raise forms.ValidationError(_("请选择要派遣到的部门。"))
         return data
+
+
+# --- Resident-facing forms: the report (随手拍), the public list, rating, statistics ---------
+# Imported here rather than at the top so the staff forms above stay as they are.
+
+from cases.models import Rating  # noqa: E402
+from cases.photos import MAX_PHOTOS, MAX_UPLOAD_BYTES  # noqa: E402
+from cases.statistics import DEFAULT_PERIOD, PERIODS  # noqa: E402
+from portal.forms import GridChoiceMixin  # noqa: E402
+from portal.models import Street  # noqa: E402
+
+PUBLIC_STATES = [(value, label) for value, label in State.choices if value != State.REJECTED]
+
+
+def active_categories():
+    return CaseCategory.objects.filter(is_active=True).order_by("sort_order", "name")
+
+
+class ReportStartForm(GridChoiceMixin):
+    """随手拍, step 1: what kind of problem and in which grid (the home grid by default).
+    Sent by GET, so going back to change it loses nothing."""
+
+    category = forms.ModelChoiceField(
+        label=_("问题类别"),
+        queryset=CaseCategory.objects.none(),
+        empty_label=_("请选择类别"),
+        error_messages={
+            "required": _("请选择一个问题类别。"),
+            "invalid_choice": _("所选类别已停用，请重新选择。"),
+        },
+    )
+    grid_required = True
+    field_order = ["category", "street", "community", "grid"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = active_categories()
+        self.fields["grid"].error_messages["required"] = _("请依次选择街道、社区和网格。")
+        self.fields["grid"].error_messages["invalid_choice"] = _("所选网格不存在，请重新选择。")
+        for name in ("street", "community"):
+            self.fields[name].error_messages["invalid_choice"] = _("所选地区不存在，请重新选择。")
+
+
+class MultipleImageField(forms.ImageField):
+    """Up to MAX_PHOTOS images in one input; each checked by Pillow and for its size."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/*"})
+    default_error_messages = {
+        "invalid_image": _("无法识别这张照片，请上传 JPEG 或 PNG 格式的图片。"),
+    }
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("最多上传 %(max)s 张照片，您选择了 %(count)s 张。"),
+                params={"max": MAX_PHOTOS, "count": len(files)},
+            )
+        for item in files:
+            if item.size > MAX_UPLOAD_BYTES:
+                raise forms.ValidationError(_("每张照片不能超过 10 MB，请换一张或压缩后再传。"))
+        return [super(MultipleImageField, self).clean(item, initial) for item in files]
+
+
+class ReportForm(forms.Form):
+    """随手拍, step 2: the details. Category and grid come from step 1 in hidden fields and
+    are validated again here; the service case_report holds the rules."""
+
+    category = forms.ModelChoiceField(
+        queryset=CaseCategory.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("请选择一个问题类别。"),
+            "invalid_choice": _("所选类别已停用，请重新选择。"),
+        },
+    )
+    grid = forms.ModelChoiceField(
+        queryset=Grid.objects.select_related("community__street"),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("请选择问题所在的网格。"),
+            "invalid_choice": _("所选网格不存在，请重新选择。"),
+        },
+    )
+    description = forms.CharField(
+        label=_("问题描述"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("说清楚是什么问题、在哪里、持续多久了，不超过 1000 字。"),
+        error_messages={
+            "required": _("请描述遇到的问题。"),
+            "max_length": _("问题描述不能超过 %(limit_value)s 个字（现在是 %(show_value)s 个）。"),
+        },
+    )
+    photos = MultipleImageField(
+        label=_("照片（可选，最多 3 张）"),
+        required=False,
+        help_text=_("照片上传后会去掉拍摄位置等信息，只有工作人员能看到。"),
+    )
+    address = forms.CharField(
+        label=_("详细地址（可选）"),
+        max_length=200,
+        required=False,
+        help_text=_("例如：延安三路 128 号楼下、3 号楼 2 单元门口。"),
+        error_messages={"max_length": _("详细地址不能超过 %(limit_value)s 个字。")},
+    )
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    contact_allowed = forms.BooleanField(
+        label=_("同意工作人员通过我的账号联系方式联系我"), required=False
+    )
+    source = forms.ChoiceField(
+        label=_("来源"),
+        choices=[
+            ("resident", _("我自己遇到的（居民上报）")),
+            ("patrol", _("巡查中发现的（网格巡查）")),
+        ],
+        initial="resident",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, patrol_allowed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = active_categories()
+        if not patrol_allowed:
+            del self.fields["source"]
+
+    def clean_source(self):
+        return self.cleaned_data.get("source") or "resident"
+
+
+class PublicCaseFilterSet(django_filters.FilterSet):
+    """Filters of the public case list. Rejected cases are never listed."""
+
+    street = django_filters.ModelChoiceFilter(
+        label=_("街道"), queryset=Street.objects.all(), empty_label=_("全部街道")
+    )
+    community = django_filters.ModelChoiceFilter(
+        label=_("社区"), queryset=Community.objects.all(), empty_label=_("全部社区")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("类别"), queryset=CaseCategory.objects.all(), empty_label=_("全部类别")
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("状态"), choices=PUBLIC_STATES, empty_label=_("全部状态")
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        for name in ("street", "community", "category"):
+            self.filters[name].extra["error_messages"] = {
+                "invalid_choice": _("所选的筛选条件不存在，请重新选择。")
+            }
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("您对办理结果满意吗？"),
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择满意、基本满意或不满意。")},
+    )
+    comment = forms.CharField(
+        label=_("补充意见（可选，仅工作人员可见）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("补充意见不能超过 %(limit_value)s 个字。")},
+    )
+
+
+class StatisticsForm(forms.Form):
+    """Scope and period of the statistics page; an unknown street or community is an error
+    the page shows (400), never a 500."""
+
+    street = forms.ModelChoiceField(
+        label=_("街道"), queryset=Street.objects.all(), required=False, empty_label=_("全区")
+    )
+    community = forms.ModelChoiceField(
+        label=_("社区"),
+        queryset=Community.objects.all(),
+        required=False,
+        empty_label=_("全部社区"),
+    )
+    days = forms.TypedChoiceField(
+        label=_("统计期"),
+        choices=list(PERIODS.items()),
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_PERIOD,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("street", "community"):
+            self.fields[name].error_messages["invalid_choice"] = _("所选地区不存在，请重新选择。")
+        self.fields["days"].error_messages["invalid_choice"] = _("请选择统计期。")
+
+    def clean(self):
+        data = super().clean()
+        street, community = data.get("street"), data.get("community")
+        if street and community and community.street_id != street.pk:
+            # The street was changed without JavaScript: the community of the old one no
+            # longer applies.
+            data["community"] = None
+        return data

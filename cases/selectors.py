@@ -67,3 +67,79 @@ def similar_open_cases(*, grid_id: int, category_id: int, days: int = 30) -> Que
 
 def public_events(case: Case) -> QuerySet:
     return case.events.filter(is_public=True).order_by("created_at", "pk")
+
+
+# --- Public and resident-facing reads (the public list and case page, 我的, the home page) --
+
+PUBLIC_COLUMNS = (
+    "number",
+    "category__name",
+    "street__name",
+    "community__name",
+    "grid__name",
+    "state",
+    "created_at",
+    "handled_at",
+    "closed_at",
+)
+
+
+def public_cases() -> QuerySet:
+    """Cases the public may see: every case but the rejected ones, with what the list shows
+    and nothing about the reporter."""
+    return (
+        Case.objects.exclude(state=State.REJECTED)
+        .select_related("category", "street", "community", "grid")
+        .only(
+            "number",
+            "description",
+            "state",
+            "is_overdue",
+            "postponed",
+            "created_at",
+            "response_due_at",
+            "handling_due_at",
+            "handled_at",
+            "closed_at",
+            "category__name",
+            "street__name",
+            "community__name",
+            "grid__name",
+        )
+    )
+
+
+def public_case(number: str) -> Case:
+    """One public case with its place; Case.DoesNotExist for unknown or rejected ones."""
+    return (
+        Case.objects.select_related("category", "grid", "community", "street")
+        .exclude(state=State.REJECTED)
+        .get(number=number)
+    )
+
+
+def recent_handled_cases(*, limit: int = 5) -> list[Case]:
+    """The latest cases that were handled (办结) and are public: for the home page."""
+    return list(
+        public_cases()
+        .filter(state__in=[State.HANDLED, State.VERIFIED, State.CLOSED])
+        .order_by("-created_at")[:limit]
+    )
+
+
+def my_reported_cases(*, user: User, limit: int | None = 20) -> list[Case]:
+    cases = (
+        Case.objects.filter(reporter=user)
+        .select_related("category", "community")
+        .order_by("-created_at")
+    )
+    return list(cases[:limit] if limit else cases)
+
+
+def my_followed_cases(*, user: User, limit: int | None = 20) -> list[Case]:
+    cases = (
+        Case.objects.filter(followers__user=user)
+        .select_related("category", "community")
+        .order_by("-followers__created_at")
+    )
+    return list(cases[:limit] if limit else cases)

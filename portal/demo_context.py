@@ -35,7 +35,7 @@ class DemoContext:
 def app_modules(module_name: str):
     """The `<app>.<module_name>` modules of the project's own apps, in INSTALLED_APPS order."""
     for config in apps.get_app_configs():
-        if config.name not in ("portal", "projects", "volunteers", "surveys"):
+        if config.name not in ("portal", "projects", "volunteers", "surveys", "cases"):
             continue
         try:
             yield importlib.import_module(f"{config.name}.{module_name}")

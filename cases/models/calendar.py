@@ -28,6 +28,20 @@ class WorkingDayOverride(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
 
+# Upper edges, in working minutes, of the handling-time histogram kept in CaseDailyStat
+# (handling_bucket_0 … handling_bucket_11): the statistics page reads the median and p90 off
+# the summed histogram instead of sorting a year of cases. The last bucket is open-ended.
+HANDLING_BUCKET_EDGES = (60, 120, 240, 420, 630, 840, 1260, 1680, 2100, 4200, 8400, None)
+
+
+def handling_bucket_field(minutes: int) -> str:
+    """The histogram field a handling time of `minutes` working minutes is counted in."""
+    for index, edge in enumerate(HANDLING_BUCKET_EDGES):
+        if edge is None or minutes <= edge:
+            return f"handling_bucket_{index}"
+    raise AssertionError("unreachable")  # the last edge is open
+
+
 class CaseDailyStat(models.Model):
     """Daily aggregate of cases by the day they were reported, per community and category,
     kept up to date by the services so that the statistics page never scans a year of cases.
@@ -48,6 +62,18 @@ class CaseDailyStat(models.Model):
     handled = models.PositiveIntegerField(_("办结"), default=0)
     handled_in_time = models.PositiveIntegerField(_("按期办结"), default=0)
     handling_minutes = models.BigIntegerField(_("办结用时合计（分钟）"), default=0)
+    handling_bucket_0 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_1 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_2 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_3 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_4 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_5 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_6 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_7 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_8 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_9 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_10 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
+    handling_bucket_11 = models.PositiveIntegerField(_("办结用时分布"), default=0, editable=False)
     rated = models.PositiveIntegerField(_("评价"), default=0)
     satisfied = models.PositiveIntegerField(_("满意与基本满意"), default=0)
 

@@ -6,10 +6,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from cases.models import Case, CaseDailyStat
+from cases.models.calendar import handling_bucket_field
 
 
 def stat_add(case: Case, **deltas: int) -> None:
     """Add `deltas` (field → amount) to the case's daily row, creating the row if needed."""
+    if deltas.get("handled") and "handling_minutes" in deltas:
+        # The handling-time histogram the statistics page reads median and p90 from.
+        deltas[handling_bucket_field(deltas["handling_minutes"])] = deltas["handled"]
     deltas = {field: amount for field, amount in deltas.items() if amount}
     if not deltas:
         return

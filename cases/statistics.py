@@ -1,0 +1,375 @@
+"""The public handling statistics (办理情况统计) of the district, a street or a community, by
+category and over time, read from the daily aggregate CaseDailyStat — never from the cases
+themselves, so the page costs the same at a thousand cases as at 1.1 million.
+
+Definitions (the page states each one in a sentence):
+- 日均上报 = cases reported in the period ÷ days in the period;
+- 受理率 = cases accepted within their response limit ÷ cases reported;
+- 按期办结率 = cases handled within their handling limit ÷ (cases due − cases postponed),
+  as the district counts it; a case is due once it is accepted, and 缓办 takes it out;
+- 满意率 = ratings 满意 or 基本满意 ÷ ratings;
+- median and p90 handling time in working hours, from report to first 办结.
+
+Every count belongs to the day the case was reported (a cohort), so the figures of a recent
+period still change while its cases are being handled.
+
+Median and p90 come from a histogram of handling times kept per day, community and category
+in CaseDailyStat (handling_bucket_0 … 11, edges in HANDLING_BUCKET_EDGES) and summed in the
+same GROUP BY as the counts. Sorting the handled cases of a period instead would read up to a
+year of rows (about a million district-wide) per page view; the histogram costs two grouped
+queries over at most 365 × communities × categories small rows, whatever the number of
+cases. The price is resolution: a percentile is interpolated linearly inside its bucket.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import F, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import CaseCategory, CaseDailyStat
+from cases.models.calendar import HANDLING_BUCKET_EDGES
+
+BUCKET_FIELDS = [f"handling_bucket_{index}" for index in range(len(HANDLING_BUCKET_EDGES))]
+COUNT_FIELDS = [
+    "reported",
+    "accepted",
+    "accepted_in_time",
+    "due",
+    "postponed",
+    "handled",
+    "handled_in_time",
+    "handling_minutes",
+    "rated",
+    "satisfied",
+    *BUCKET_FIELDS,
+]
+PERIODS = {30: _("最近 30 天"), 90: _("最近 90 天"), 365: _("最近一年")}
+DEFAULT_PERIOD = 30
+# Up to this many days the time series has a point a day, above it a point a month.
+DAILY_UP_TO = 31
+
+RATE_DEFINITIONS = [
+    (_("日均上报"), _("统计期内上报的诉求件数除以统计期的天数。")),
+    (_("受理率"), _("在受理时限内受理的诉求件数占上报诉求件数的比例。")),
+    (
+        _("按期办结率"),
+        _(
+            "在办结时限内办结的诉求件数除以（应办结件数 − 缓办件数）；诉求受理后即计入应办结，"
+            "经批准缓办的不计入。"
+        ),
+    ),
+    (_("满意率"), _("上报人评价为“满意”或“基本满意”的件数占评价件数的比例。")),
+    (
+        _("办结用时"),
+        _(
+            "从上报到首次办结经过的工作时间（不含周末和法定节假日，一个工作日按 7 小时计）；"
+            "中位数表示一半诉求在这个时间内办结，P90 表示九成诉求在这个时间内办结，按用时分段估算。"
+        ),
+    ),
+]
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    if denominator <= 0:
+        return None
+    return min(1.0, max(0.0, numerator / denominator))
+
+
+def histogram_percentile(counts: list[int], quantile: float) -> float | None:
+    """The `quantile` (0–1) of handling time in working hours, interpolated linearly inside
+    the histogram bucket that holds it; None without handled cases. A percentile in the
+    open last bucket is reported as that bucket's lower edge (a lower bound)."""
+    total = sum(counts)
+    if total <= 0:
+        return None
+    target = quantile * total
+    cumulative = 0
+    lower = 0
+    for count, upper in zip(counts, HANDLING_BUCKET_EDGES, strict=True):
+        if count and cumulative + count >= target:
+            if upper is None:
+                return lower / 60
+            share = (target - cumulative) / count
+            return (lower + (upper - lower) * share) / 60
+        cumulative += count
+        lower = upper if upper is not None else lower
+    return lower / 60
+
+
+@dataclass
+class Figures:
+    """The counts of a scope and period and the rates computed from them."""
+
+    label: str = ""
+    days: int = 1
+    counts: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        counts = self.__dict__.get("counts", {})
+        if name in counts:
+            return counts[name]
+        raise AttributeError(name)
+
+    @property
+    def daily_reported(self) -> float:
+        return self.counts.get("reported", 0) / max(self.days, 1)
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return _ratio(self.counts.get("accepted_in_time", 0), self.counts.get("reported", 0))
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _ratio(
+            self.counts.get("handled_in_time", 0),
+            self.counts.get("due", 0) - self.counts.get("postponed", 0),
+        )
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _ratio(self.counts.get("satisfied", 0), self.counts.get("rated", 0))
+
+    @property
+    def histogram(self) -> list[int]:
+        return [self.counts.get(name, 0) for name in BUCKET_FIELDS]
+
+    @property
+    def median_hours(self) -> float | None:
+        return histogram_percentile(self.histogram, 0.5)
+
+    @property
+    def p90_hours(self) -> float | None:
+        return histogram_percentile(self.histogram, 0.9)
+
+    @property
+    def mean_hours(self) -> float | None:
+        handled = self.counts.get("handled", 0)
+        if not handled:
+            return None
+        return self.counts.get("handling_minutes", 0) / handled / 60
+
+
+def _sums():
+    return {name: Sum(name) for name in COUNT_FIELDS}
+
+
+def _clean(row: dict) -> dict:
+    return {name: int(row.get(name) or 0) for name in COUNT_FIELDS}
+
+
+def _add(total: dict, row: dict) -> None:
+    for name in COUNT_FIELDS:
+        total[name] = total.get(name, 0) + row[name]
+
+
+@dataclass
+class Statistics:
+    first_day: date
+    last_day: date
+    days: int
+    total: Figures
+    by_category: list[Figures]
+    series: list[Figures]
+    monthly: bool
+
+
+def case_statistics(
+    *,
+    street=None,
+    community=None,
+    days: int = DEFAULT_PERIOD,
+    today: date | None = None,
+    series: bool = True,
+) -> Statistics:
+    """The figures of the district (or one street, or one community) for the `days` days up
+    to `today`: in total, by category and (unless `series` is False) over time. Three
+    queries, two without the series."""
+    today = today or timezone.localdate()
+    first_day = today - timedelta(days=days - 1)
+    rows = CaseDailyStat.objects.filter(date__gte=first_day, date__lte=today)
+    if community is not None:
+        rows = rows.filter(community=community)
+    elif street is not None:
+        rows = rows.filter(street=street)
+
+    categories = {category.pk: category for category in CaseCategory.objects.all()}
+    total = dict.fromkeys(COUNT_FIELDS, 0)
+    by_category = []
+    for row in rows.values("category_id").annotate(**_sums()).order_by():
+        counts = _clean(row)
+        _add(total, counts)
+        category = categories.get(row["category_id"])
+        by_category.append((category, Figures(label=str(category or ""), days=days, counts=counts)))
+    by_category.sort(key=lambda item: (item[0].sort_order, item[0].name) if item[0] else (0, ""))
+
+    monthly = days > DAILY_UP_TO
+    points = []
+    if not series:
+        return Statistics(
+            first_day=first_day,
+            last_day=today,
+            days=days,
+            total=Figures(label=str(_("合计")), days=days, counts=total),
+            by_category=[figures for _category, figures in by_category],
+            series=points,
+            monthly=monthly,
+        )
+    if monthly:
+        grouped = rows.annotate(period=TruncMonth("date")).values("period")
+    else:
+        grouped = rows.values(period=F("date"))
+    found = {}
+    for row in grouped.annotate(**_sums()).order_by():
+        period = row["period"]
+        if hasattr(period, "date"):
+            period = period.date()
+        found[period] = _clean(row)
+    for start, length in _periods(first_day, today, monthly=monthly):
+        label = f"{start:%Y-%m}" if monthly else f"{start:%m-%d}"
+        points.append(
+            Figures(
+                label=label,
+                days=length,
+                counts=found.get(start, dict.fromkeys(COUNT_FIELDS, 0)),
+            )
+        )
+    return Statistics(
+        first_day=first_day,
+        last_day=today,
+        days=days,
+        total=Figures(label=str(_("合计")), days=days, counts=total),
+        by_category=[figures for _category, figures in by_category],
+        series=points,
+        monthly=monthly,
+    )
+
+
+def _periods(first_day: date, last_day: date, *, monthly: bool):
+    """(start, days counted in the period) of each point of the time series."""
+    if not monthly:
+        day = first_day
+        while day <= last_day:
+            yield day, 1
+            day += timedelta(days=1)
+        return
+    month = first_day.replace(day=1)
+    while month <= last_day:
+        following = (month + timedelta(days=32)).replace(day=1)
+        start = max(month, first_day)
+        end = min(following - timedelta(days=1), last_day)
+        # TruncMonth groups by the first of the month; the first month may be partial.
+        yield month, (end - start).days + 1
+        month = following
+
+
+# --- Charts -------------------------------------------------------------------------------
+# Server-rendered SVG: the template draws what these functions lay out, and the same
+# numbers appear in a table next to each chart for screen readers and for copying.
+
+CHART_WIDTH = 640
+CHART_HEIGHT = 220
+CHART_LEFT = 44
+CHART_BOTTOM = 28
+CHART_TOP = 12
+
+
+def _nice_ceiling(value: float) -> float:
+    if value <= 0:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def bar_chart(points: list[tuple[str, float]]) -> dict:
+    """Bars of `points` [(label, value)] laid out in a CHART_WIDTH × CHART_HEIGHT box."""
+    plot_width = CHART_WIDTH - CHART_LEFT - 8
+    plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
+    top = _nice_ceiling(max((value for _label, value in points), default=0))
+    slot = plot_width / max(len(points), 1)
+    label_every = max(1, round(len(points) / 10))
+    bars = []
+    for index, (label, value) in enumerate(points):
+        height = plot_height * value / top
+        bars.append(
+            {
+                "x": round(CHART_LEFT + index * slot + slot * 0.15, 1),
+                "y": round(CHART_TOP + plot_height - height, 1),
+                "width": round(slot * 0.7, 1),
+                "height": round(height, 1),
+                "label": label,
+                "value": value,
+                "label_x": round(CHART_LEFT + index * slot + slot / 2, 1),
+                "show_label": index % label_every == 0,
+            }
+        )
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "bars": bars,
+        "ticks": _ticks(top, plot_height),
+        "left": CHART_LEFT,
+        "right": CHART_WIDTH - 8,
+        "baseline": CHART_TOP + plot_height,
+        "label_y": CHART_HEIGHT - 8,
+    }
+
+
+def line_chart(labels: list[str], series: list[tuple[str, str, list[float | None]]]) -> dict:
+    """Lines of rates (0–1) over time: `series` [(name, css class, values)]; a missing value
+    (no cases to divide by) breaks the line."""
+    plot_width = CHART_WIDTH - CHART_LEFT - 8
+    plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
+    step = plot_width / max(len(labels) - 1, 1)
+    label_every = max(1, round(len(labels) / 10))
+    lines = []
+    for name, css, values in series:
+        segments, current, dots = [], [], []
+        for index, value in enumerate(values):
+            if value is None:
+                if current:
+                    segments.append(" ".join(current))
+                current = []
+                continue
+            x = round(CHART_LEFT + index * step, 1)
+            y = round(CHART_TOP + plot_height * (1 - value), 1)
+            current.append(f"{x},{y}")
+            dots.append({"x": x, "y": y})
+        if current:
+            segments.append(" ".join(current))
+        lines.append({"name": name, "css": css, "segments": segments, "dots": dots})
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "lines": lines,
+        "ticks": [
+            {"y": round(CHART_TOP + plot_height * (1 - share), 1), "label": f"{int(share * 100)}%"}
+            for share in (0, 0.25, 0.5, 0.75, 1)
+        ],
+        "labels": [
+            {"x": round(CHART_LEFT + index * step, 1), "label": label}
+            for index, label in enumerate(labels)
+            if index % label_every == 0
+        ],
+        "left": CHART_LEFT,
+        "right": CHART_WIDTH - 8,
+        "label_y": CHART_HEIGHT - 8,
+    }
+
+
+def _ticks(top: float, plot_height: float) -> list[dict]:
+    ticks = []
+    for share in (0, 0.25, 0.5, 0.75, 1):
+        value = top * share
+        ticks.append(
+            {
+                "y": round(CHART_TOP + plot_height * (1 - share), 1),
+                "label": f"{value:g}" if value != int(value) else f"{int(value)}",
+            }
+        )
+    return ticks
