@@ -137,8 +137,12 @@ def detail(request, pk: int, bound_action: str | None = None, bound_form=None):
     roles = case_roles(request.user, case)
     actions = [a for a in allowed_actions(state=case.state, roles=roles) if a != "rate"]
     action_forms = _action_forms(case)
+    action_errors = []
     if bound_action:
         action_forms[bound_action] = bound_form
+        if bound_action not in actions:
+            # The case moved on (someone else acted first): say why here.
+            action_errors = [e for errors in bound_form.errors.values() for e in errors]
     pending = [e for e in case.extensions.all() if e.status == CaseExtension.Status.PENDING]
     reporter = case.reporter
     return render(
@@ -147,6 +151,7 @@ def detail(request, pk: int, bound_action: str | None = None, bound_form=None):
         {
             "case": case,
             "roles": roles,
+            "action_errors": action_errors,
             "actions": [
                 {"name": a, "label": TRANSITIONS[a].label, "form": action_forms[a]}
                 for a in actions

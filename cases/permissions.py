@@ -81,16 +81,26 @@ def is_case_staff(user: User | AnonymousUser) -> bool:
     """Whether the person has any staff role for cases at all (the 我的待办 menu item)."""
     if not user.is_authenticated or not user.is_active:
         return False
+    cached = getattr(user, "_cases_is_staff", None)
+    if cached is None:
+        cached = _is_case_staff(user)
+        user._cases_is_staff = cached
+    return cached
+
+
+def _is_case_staff(user: User) -> bool:
     if is_district_admin(user) or staff_community_ids(user) or led_grid_ids(user):
         return True
     from cases.models import CaseCategory
 
-    department_ids = set(
-        CaseCategory.objects.filter(department__isnull=False).values_list(
-            "department_id", flat=True
-        )
-    )
-    return bool(department_ids & group_ids(user)) or Case.objects.filter(assignee=user).exists()
+    # A department is any group that a category routes to or a case is dispatched to.
+    groups = group_ids(user)
+    if groups and (
+        CaseCategory.objects.filter(department_id__in=groups).exists()
+        or Case.objects.filter(assigned_department_id__in=groups).exists()
+    ):
+        return True
+    return Case.objects.filter(assignee=user).exists()
 
 
 def cases_for_staff(user: User | AnonymousUser, queryset: QuerySet | None = None) -> QuerySet:

@@ -10,9 +10,16 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.urls import register_converter
+
         from portal import personal_data, signals  # noqa: F401
+        from portal.converters import IdConverter
+        from portal.exports import neutralise_wagtail_exports
+
+        register_converter(IdConverter, "id")
 
         personal_data.register()
+        neutralise_wagtail_exports()
 
 
 class PortalUsersAppConfig(WagtailUsersAppConfig):

@@ -115,6 +115,10 @@ class ProfileForm(GridChoiceMixin, forms.ModelForm):
         self.fields["mobile"].widget.attrs.update(inputmode="numeric", autocomplete="tel")
         if instance and instance.mobile_consent_at:
             self.fields["mobile_consent"].initial = True
+        self.fields["grid"].help_text = _(
+            "所在网格每 30 天只能修改一次。"
+            "只面向指定区域的问卷，只接受问卷开始之前已设置网格的居民。"
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -1,9 +1,50 @@
 """What the portal app itself holds about a person, for the data download and deletion."""
 
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import registry
-from portal.models import Notification, NotificationPreference, User
+from portal.models import HomeGridChange, Notification, NotificationPreference, User
+
+
+def local_times(value):
+    """Every datetime in `value` (rows of dicts, lists) as local time with its offset,
+    2026-12-02T09:30:00+08:00, so a consent given on 12月2日 reads 12-02 in the file too."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_naive(value):
+            return value.isoformat(timespec="seconds")
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    if isinstance(value, dict):
+        return {key: local_times(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [local_times(item) for item in value]
+    return value
+
+
+def archive_readme(*, user: User, summary: dict[str, int], generated_at) -> str:
+    """The README of the data download, in the language of the request that asked for it."""
+    lines = [
+        _("市北区共建共治共享平台：本人数据副本"),
+        "",
+        _(
+            "这个压缩包含有平台保存的与您本人有关的全部记录，每类记录一个 JSON 文件，"
+            "有记录时另附一个 CSV 文件（可用表格软件打开）。"
+        ),
+        _("文件中的时间都是北京时间（UTC+08:00），例如 2026-12-02T09:30:00+08:00。"),
+        "",
+        _("用户编号：%(id)s") % {"id": user.pk},
+        _("生成时间：%(time)s") % {"time": local_times(generated_at)},
+        "",
+        _("各类记录的条数："),
+    ]
+    lines += [
+        _("%(file)s：%(count)s 条") % {"file": f"{name}.json", "count": count}
+        for name, count in summary.items()
+    ]
+    lines += ["", _("如需更正或删除这些数据，请在“我的”页面修改资料或注销账号。")]
+    return "\n".join(lines) + "\n"
 
 
 def export_profile(user: User) -> list[dict]:
@@ -53,6 +94,24 @@ def erase_notifications(user: User) -> None:
     NotificationPreference.objects.filter(user=user).delete()
 
 
+def export_home_grid_changes(user: User) -> list[dict]:
+    return [
+        {
+            "old_grid": change.old_grid.full_name if change.old_grid else "",
+            "new_grid": change.new_grid.full_name if change.new_grid else "",
+            "changed_at": change.changed_at,
+            "by_staff": change.by_staff,
+        }
+        for change in HomeGridChange.objects.filter(user=user).select_related(
+            "old_grid__community__street", "new_grid__community__street"
+        )
+    ]
+
+
+def erase_home_grid_changes(user: User) -> None:
+    HomeGridChange.objects.filter(user=user).delete()
+
+
 def erase_grid_leadership(user: User) -> None:
     user.led_grids.update(leader=None)
 
@@ -67,3 +126,9 @@ def register() -> None:
         name="notification_preferences", export=export_notification_preferences, order=4
     )
     registry.register_personal_data(name="grid_leadership", erase=erase_grid_leadership, order=5)
+    registry.register_personal_data(
+        name="home_grid_changes",
+        export=export_home_grid_changes,
+        erase=erase_home_grid_changes,
+        order=6,
+    )

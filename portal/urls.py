@@ -1,15 +1,40 @@
 from django.conf import settings
-from django.urls import include, path
+from django.shortcuts import redirect
+from django.templatetags.static import static as static_url
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import views
+from portal import audit, views
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the static icon
+    (a temporary redirect: the static name carries a hash that changes with the file)."""
+    return redirect(static_url("favicon.ico"))
+
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Before Wagtail's admin: its site history, scoped to what the person may see.
+    path("admin/reports/site-history/", include(audit.site_history_urlpatterns)),
+    # One login for the whole site: Wagtail's own login and password reset would bypass
+    # allauth's rate limits, so they lead to allauth's (keeping ?next=).
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="admin_login_redirect",
+    ),
+    re_path(
+        r"^admin/password_reset/",
+        RedirectView.as_view(pattern_name="account_reset_password", query_string=False),
+        name="admin_password_reset_redirect",
+    ),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
@@ -20,7 +45,7 @@ urlpatterns = [
     path("me/profile/", views.profile_edit, name="profile_edit"),
     path("me/notifications/", views.notification_list, name="notification_list"),
     path(
-        "me/notifications/<int:notification_id>/",
+        "me/notifications/<id:notification_id>/",
         views.notification_open,
         name="notification_detail",
     ),

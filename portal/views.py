@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
 from portal import notifications, registry, selectors, services
+from portal.filters import parse_id
 from portal.forms import (
     AccountDeleteForm,
     NotificationPreferencesForm,
@@ -78,15 +79,19 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "refresh" not in request.POST:
         form = ProfileForm(request.POST, instance=user)
         if form.is_valid():
-            services.user_update_profile(
-                user=user,
-                display_name=form.cleaned_data["display_name"],
-                mobile=form.cleaned_data["mobile"],
-                mobile_consent=form.cleaned_data["mobile_consent"],
-                home_grid=form.cleaned_data["grid"],
-            )
-            messages.success(request, _("个人资料已保存。"))
-            return redirect("account_home")
+            try:
+                services.user_update_profile(
+                    user=user,
+                    display_name=form.cleaned_data["display_name"],
+                    mobile=form.cleaned_data["mobile"],
+                    mobile_consent=form.cleaned_data["mobile_consent"],
+                    home_grid=form.cleaned_data["grid"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("个人资料已保存。"))
+                return redirect("account_home")
     elif request.method == "POST":
         # "Update choices" without JavaScript: redisplay with narrowed selects, no errors.
         form = ProfileForm(request.POST, instance=user)
@@ -99,10 +104,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def geo_options(request: HttpRequest, level: str) -> JsonResponse:
     """Options for the linked street → community → grid selects."""
-    try:
-        parent_id = int(request.GET.get("parent", ""))
-    except ValueError:
-        return JsonResponse({"options": []})
+    parent_id = parse_id(request.GET.get("parent", ""))
+    if parent_id is None:
+        return JsonResponse({"options": [], "error": _("上级区域的编号无效。")}, status=400)
     if level == "communities":
         rows = selectors.communities_of_street(street_id=parent_id)
     else:

@@ -147,17 +147,34 @@ def _apply(ctx, *, owner, name, n, communities):
     )
 
 
-def make_project(ctx, organization, *, n: int, categories: dict, communities) -> None:
+def project_title(community_name: str, title: str) -> str:
+    """河西路社区 + 社区长者食堂助餐 → 河西路社区长者食堂助餐, not 河西路社区社区…."""
+    if community_name.endswith("社区") and title.startswith("社区"):
+        title = title[len("社区") :]
+    return f"{community_name}{title}"
+
+
+def make_project(
+    ctx, organization, *, n: int, categories: dict, communities, used_titles: set | None = None
+) -> None:
+    """One published project. `used_titles` (the organization's titles so far) keeps an
+    organization from listing the same title twice."""
     rng = ctx.rng
-    slug_key = rng.choice(list(PROJECT_TEMPLATES))
-    title, summary = rng.choice(PROJECT_TEMPLATES[slug_key])
+    used_titles = set() if used_titles is None else used_titles
+    for _attempt in range(50):
+        slug_key = rng.choice(list(PROJECT_TEMPLATES))
+        template_title, summary = rng.choice(PROJECT_TEMPLATES[slug_key])
+        community = rng.choice(communities)
+        title = project_title(community.name, template_title)
+        if title not in used_titles:
+            break
+    used_titles.add(title)
     start = timezone.localdate() + datetime.timedelta(days=rng.randint(-60, 60))
     status = rng.choice(
         ["recruiting", "recruiting", "recruiting", "running", "preparing", "finished"]
     )
-    community = rng.choice(communities)
     project = ServiceProjectPage(
-        title=f"{community.name}{title}",
+        title=title,
         slug=f"project-{n}",
         summary=summary,
         category=categories[slug_key],
@@ -221,10 +238,16 @@ def load(ctx) -> None:
             communities = all_communities[start : start + ctx.rng.randint(1, 3)]
         organization = _apply(ctx, owner=owner, name=name, n=n, communities=communities)
         organization = services.organization_verify(organization=organization, by=admin)
+        used_titles: set[str] = set()
         for _i in range(4 if n == 0 else ctx.rng.randint(2, 3)):
             project_n += 1
             make_project(
-                ctx, organization, n=project_n, categories=categories, communities=communities
+                ctx,
+                organization,
+                n=project_n,
+                categories=categories,
+                communities=communities,
+                used_titles=used_titles,
             )
     # One draft of the NGO's waiting in moderation, so staff have something to approve.
     for offset, name in enumerate(PENDING_NAMES):

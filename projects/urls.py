@@ -8,12 +8,12 @@ urlpatterns = [
     path("organizations/apply/", views.organization_apply, name="organization_apply"),
     path("me/organizations/", views.my_organizations, name="my_organizations"),
     path(
-        "me/organizations/<int:pk>/members/",
+        "me/organizations/<id:pk>/members/",
         views.organization_members,
         name="organization_members",
     ),
     path(
-        "me/organizations/<int:pk>/members/<int:member_pk>/remove/",
+        "me/organizations/<id:pk>/members/<id:member_pk>/remove/",
         views.organization_member_remove,
         name="organization_member_remove",
     ),

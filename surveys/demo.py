@@ -194,6 +194,16 @@ def bulk_responses(*, survey, respondents, rng, grids, start, end, batch: int = 
     return created
 
 
+def _morning(moment: datetime.datetime) -> datetime.datetime:
+    """09:00 local time on the day of `moment`: surveys open at a time a person would set."""
+    return timezone.localtime(moment).replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+def _evening(moment: datetime.datetime) -> datetime.datetime:
+    """18:00 local time on the day of `moment` ("12月7日 18:00 截止", not "05:11")."""
+    return timezone.localtime(moment).replace(hour=18, minute=0, second=0, microsecond=0)
+
+
 def load(ctx) -> None:
     now = timezone.now().replace(second=0, microsecond=0)
     day = datetime.timedelta(days=1)
@@ -219,8 +229,8 @@ def load(ctx) -> None:
         summary="楼道照明、屋面防水、停车秩序……请告诉我们您最希望先整治哪一项。",
         intro="<p>老旧楼院整治是群众关心的热点难点问题。为把好事办好，请您为整治内容排序打分。</p>",
         thank_you_text="<p>感谢您的意见！征集结束后，各社区将公示统计结果和整治计划。</p>",
-        opens_at=now - 10 * day,
-        closes_at=now + 20 * day,
+        opens_at=_morning(now - 10 * day),
+        closes_at=_evening(now + 20 * day),
         results_visibility=SurveyPage.ResultsVisibility.AFTER_CLOSE,
     )
     school = make_survey(
@@ -230,8 +240,8 @@ def load(ctx) -> None:
         questions=SCHOOL,
         summary="新建学校周边的接送区、课后托管和交通设施，听听家长的意见。",
         intro="<p>为做好新建学校的配套规划，区教育部门联合各街道开展本次调查。</p>",
-        opens_at=now - 60 * day,
-        closes_at=now - 15 * day,
+        opens_at=_morning(now - 60 * day),
+        closes_at=_evening(now - 15 * day),
         results_visibility=SurveyPage.ResultsVisibility.AFTER_CLOSE,
     )
     market = make_survey(
@@ -241,8 +251,8 @@ def load(ctx) -> None:
         questions=MARKET,
         summary="马路市场拟搬入室内市场，请本社区居民发表意见。",
         intro="<p>马路市场占道经营影响通行和环境，社区拟将其搬入附近的室内市场。本问卷只面向本社区居民。</p>",
-        opens_at=now - 5 * day,
-        closes_at=now + 10 * day,
+        opens_at=_morning(now - 5 * day),
+        closes_at=_evening(now + 10 * day),
         audience=SurveyPage.Audience.SELECTED,
         results_visibility=SurveyPage.ResultsVisibility.WHILE_OPEN,
     )
@@ -255,8 +265,8 @@ def load(ctx) -> None:
         questions=ELDERLY,
         summary="匿名调查：您或家中老人最需要哪些养老服务？",
         intro="<p>本问卷为匿名问卷，工作人员只能看到答案，看不到答题人。</p>",
-        opens_at=now - 3 * day,
-        closes_at=now + 30 * day,
+        opens_at=_morning(now - 3 * day),
+        closes_at=_evening(now + 30 * day),
         anonymous=True,
         results_visibility=SurveyPage.ResultsVisibility.STAFF,
     )
@@ -266,8 +276,8 @@ def load(ctx) -> None:
         slug="elderly-care-satisfaction",
         questions=RATINGS,
         summary="为助老食堂、日间照料和上门服务打分，访客也可参与。",
-        opens_at=now - 20 * day,
-        closes_at=now + 5 * day,
+        opens_at=_morning(now - 20 * day),
+        closes_at=_evening(now + 5 * day),
         login_required=False,
         results_visibility=SurveyPage.ResultsVisibility.WHILE_OPEN,
     )
@@ -312,7 +322,7 @@ def load(ctx) -> None:
             respondents=residents[:120],
             rng=rng,
             grids=grids,
-            start=now - 10 * day,
+            start=_morning(now - 10 * day),
             end=now,
         ),
         bulk_responses(
@@ -320,15 +330,15 @@ def load(ctx) -> None:
             respondents=residents + [resident],
             rng=rng,
             grids=grids,
-            start=now - 60 * day,
-            end=now - 15 * day,
+            start=_morning(now - 60 * day),
+            end=_evening(now - 15 * day),
         ),
         bulk_responses(
             survey=market,
             respondents=neighbours,
             rng=rng,
             grids=grids,
-            start=now - 5 * day,
+            start=_morning(now - 5 * day),
             end=now,
         ),
         bulk_responses(
@@ -336,7 +346,7 @@ def load(ctx) -> None:
             respondents=residents[30:110],
             rng=rng,
             grids=grids,
-            start=now - 3 * day,
+            start=_morning(now - 3 * day),
             end=now,
         ),
         bulk_responses(
@@ -344,7 +354,7 @@ def load(ctx) -> None:
             respondents=residents[50:] + [f"demo-visitor-{n}" for n in range(60)],
             rng=rng,
             grids=grids,
-            start=now - 20 * day,
+            start=_morning(now - 20 * day),
             end=now,
         ),
     ]

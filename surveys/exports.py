@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exports import csv_response, xlsx_response
-from surveys.models import OTHER, SurveyAnswer, SurveyPage, SurveyResponse
-from surveys.selectors import survey_results
+from surveys.models import OTHER, SurveyAnswer, SurveyPage
+from surveys.selectors import responses_in_scope, survey_results
 
 CHUNK = 2000
 
@@ -44,9 +44,7 @@ def response_table(*, survey: SurveyPage, scope: set[int] | None):
     )
     header += [q.label for q in questions]
 
-    responses = SurveyResponse.objects.filter(survey=survey)
-    if scope is not None:
-        responses = responses.filter(community_id__in=scope)
+    responses = responses_in_scope(survey=survey, scope=scope)
     if anonymous:
         responses = responses.order_by("respondent_key")
     else:

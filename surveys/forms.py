@@ -123,6 +123,8 @@ class SurveyFormBuilder(FormBuilder):
                     required=False,
                     max_length=OTHER_MAX_LENGTH,
                     error_messages={"max_length": _("回答太长了，最多 %(limit_value)d 个字。")},
+                    # surveys/survey-form.js shows the box only while 其他 is chosen.
+                    widget=django.forms.TextInput(attrs={"data-other-for": name}),
                 )
         return fields
 

@@ -45,6 +45,8 @@ class SurveyIndexPage(SearchableMixin, Page):
     max_count = 1
     paginate_by = 10
 
+    search_type_label = _("民意征集")  # shown in site search results
+
     class Meta:
         verbose_name = _("民意征集列表页")
 
@@ -158,7 +160,11 @@ class SurveyPage(SearchableMixin, AbstractForm):
     login_required = models.BooleanField(
         _("需要登录"),
         default=True,
-        help_text=_("取消后访客也可回答（每个浏览器一份）；指定对象的问卷始终需要登录。"),
+        help_text=_(
+            "取消后访客不登录也可回答。访客的“每人一份”只能按浏览器计算：换一个浏览器或清除"
+            " Cookie 就能再答一份（同一网络地址的提交次数另有上限）。需要真正每人一份时请保持勾选；"
+            "指定对象的问卷始终需要登录。"
+        ),
     )
     anonymous = models.BooleanField(
         _("匿名"),
@@ -202,6 +208,8 @@ class SurveyPage(SearchableMixin, AbstractForm):
 
     parent_page_types = ["surveys.SurveyIndexPage"]
     subpage_types = []
+
+    search_type_label = _("问卷")  # shown in site search results
 
     class Meta:
         verbose_name = _("问卷")

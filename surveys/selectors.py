@@ -221,6 +221,25 @@ def area_choices(*, survey: SurveyPage) -> tuple[list[Street], list[Community]]:
     return streets, communities
 
 
+def responses_in_scope(*, survey: SurveyPage, scope: set[int] | None):
+    """The responses a staff member may export: respondents of the communities in `scope`
+    (None: all). The export and the sentence that says what it covers both count these."""
+    responses = SurveyResponse.objects.filter(survey=survey)
+    if scope is not None:
+        responses = responses.filter(community_id__in=scope)
+    return responses
+
+
+def response_export_scope(*, survey: SurveyPage, scope: set[int] | None) -> dict:
+    """What the responses export covers, for includes/export_scope.html (2 queries)."""
+    count = responses_in_scope(survey=survey, scope=scope).count()
+    if scope is None:
+        return {"kind": "all", "count": count}
+    communities = Community.objects.filter(pk__in=scope).order_by("code")
+    names = "、".join(communities.values_list("name", flat=True))
+    return {"kind": "communities", "count": count, "names": names}
+
+
 def text_answers(*, survey: SurveyPage, question: SurveyQuestion, scope: set[int] | None):
     """The free-text answers to one question (text questions and "其他"), newest first,
     limited to the respondents of the communities in `scope` (None: all)."""
@@ -280,7 +299,10 @@ def open_surveys_for(*, user, limit: int = 4) -> list[SurveyPage]:
         street_id, community_id = _home_area(user)
     eligible = Q(audience=SurveyPage.Audience.DISTRICT)
     if community_id:
-        eligible |= Q(audience_streets=street_id) | Q(audience_communities=community_id)
+        in_area = Q(audience_streets=street_id) | Q(audience_communities=community_id)
+        if user.home_grid_set_at is not None:
+            in_area &= Q(opens_at__gte=user.home_grid_set_at)
+        eligible |= in_area
     eligible_ids = SurveyPage.objects.filter(eligible).values("pk")
     surveys = surveys.annotate(
         eligible=Exists(eligible_ids.filter(pk=OuterRef("pk"))),

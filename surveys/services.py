@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Grid
+from portal.ratelimits import rate_limit_hit
 from surveys.models import SurveyAnswer, SurveyPage, SurveyResponse
 
 
@@ -82,6 +83,42 @@ def survey_check_can_answer(*, survey: SurveyPage, user=None, now=None) -> None:
                 % {"areas": "、".join(survey_audience_names(survey=survey))},
                 code="outside_audience",
             )
+        set_at = user.home_grid_set_at
+        if set_at is not None and set_at > survey.opens_at:
+            # A grid chosen after the survey opened does not count: otherwise anyone could
+            # move into the survey's area for a day to answer it.
+            raise ValidationError(
+                _(
+                    "这份问卷只面向开始前（%(opens)s）已登记在%(areas)s的居民。"
+                    "您的所在网格是在%(set_at)s设置的，所以不能回答这份问卷。"
+                )
+                % {
+                    "opens": formats.date_format(
+                        timezone.localtime(survey.opens_at), "DATETIME_FORMAT"
+                    ),
+                    "areas": "、".join(survey_audience_names(survey=survey)),
+                    "set_at": formats.date_format(timezone.localtime(set_at), "DATETIME_FORMAT"),
+                },
+                code="home_grid_too_recent",
+            )
+
+
+def survey_visitor_rate_check(*, survey: SurveyPage, client_address: str) -> None:
+    """Count one visitor submission from this address and refuse it past the limit
+    (settings.SURVEY_VISITOR_RATE_LIMIT: responses per address and survey, and the window
+    in seconds). Visitors are told apart only by a cookie, which anyone can drop; the count
+    lives in the cache, shared by every worker when it is Redis."""
+    limit, period = settings.SURVEY_VISITOR_RATE_LIMIT
+    if not rate_limit_hit(
+        scope=f"survey-visitor:{survey.pk}", key=client_address, limit=limit, period=period
+    ):
+        raise ValidationError(
+            _(
+                "这个网络地址提交的答卷太多了，请稍后再提交。您填写的内容还在，不会丢失；"
+                "也可以登录后再提交。"
+            ),
+            code="rate_limited",
+        )
 
 
 def _validated_rows(*, survey: SurveyPage, user, data: Mapping) -> list[dict]:

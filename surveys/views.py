@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
+from portal.filters import AreaFilterForm
+from portal.ratelimits import client_address
 from portal.selectors import public_pages
 from surveys import exports, permissions, selectors, services
 from surveys.forms import initial_from_response
@@ -74,6 +77,10 @@ def serve_survey(request: HttpRequest, survey: SurveyPage) -> HttpResponse:
         if form.is_valid():
             respondent = _respondent(request, survey, create=True)
             try:
+                if respondent["user"] is None and not editing:
+                    services.survey_visitor_rate_check(
+                        survey=survey, client_address=client_address(request)
+                    )
                 if editing:
                     response = services.survey_response_update(
                         survey=survey, data=request.POST, now=now, **respondent
@@ -86,6 +93,11 @@ def serve_survey(request: HttpRequest, survey: SurveyPage) -> HttpResponse:
                 if getattr(error, "code", "") == "already_answered":
                     return redirect(survey.get_url(request))
                 form.add_error(None, error.messages)
+                if getattr(error, "code", "") == "rate_limited":
+                    context.update(form=form, editing=editing)
+                    return TemplateResponse(
+                        request, "surveys/survey_page.html", context, status=429
+                    )
             else:
                 context.update(response=response, edited=editing)
                 return TemplateResponse(request, "surveys/survey_page_landing.html", context)
@@ -103,14 +115,6 @@ def _survey_or_404(request: HttpRequest, page_id: int) -> SurveyPage:
     return survey
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    try:
-        value = int(request.GET.get(name, ""))
-    except ValueError:
-        return None
-    return value if value > 0 else None
-
-
 def results(request: HttpRequest, page_id: int) -> HttpResponse:
     """The results of a survey as bar charts, filterable by street and community."""
     survey = _survey_or_404(request, page_id)
@@ -118,13 +122,35 @@ def results(request: HttpRequest, page_id: int) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied(_("这份问卷的结果暂不公开。"))
-    street_id = _int_param(request, "street")
-    community_id = _int_param(request, "community")
+    area = AreaFilterForm(request.GET)
+    if area.is_valid():
+        street_id, community_id = area.cleaned_data["street"], area.cleaned_data["community"]
+    else:
+        street_id = community_id = None
+        messages.warning(request, _("筛选条件无效，下面显示的是全部结果。"))
     streets, communities = selectors.area_choices(survey=survey)
     data = selectors.survey_results_cached(
         survey=survey, street_id=street_id, community_id=community_id
     )
     is_staff = permissions.is_survey_staff(request.user)
+    export_scope = (
+        selectors.response_export_scope(
+            survey=survey, scope=permissions.response_scope(request.user)
+        )
+        if is_staff
+        else None
+    )
+    # The results export is never filtered: it counts every response, as its first row says.
+    results_scope = (
+        {
+            "kind": "results",
+            "count": data.total
+            if not (street_id or community_id)
+            else selectors.survey_results_cached(survey=survey).total,
+        }
+        if is_staff
+        else None
+    )
     return TemplateResponse(
         request,
         "surveys/survey_results.html",
@@ -137,6 +163,8 @@ def results(request: HttpRequest, page_id: int) -> HttpResponse:
             "street_id": street_id,
             "community_id": community_id,
             "is_staff": is_staff,
+            "export_scope": export_scope,
+            "results_scope": results_scope,
             "status": survey.status(),
         },
     )

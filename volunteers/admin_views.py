@@ -1,11 +1,13 @@
 """The per-grid numbers report in the Wagtail admin (members, patrols this month, hours)."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from portal.exports import csv_response, xlsx_response
+from portal.filters import AreaFilterForm
 from portal.models import Community, Grid, Street
 from portal.permissions import is_district_admin, staff_community_ids
 from volunteers import selectors
@@ -22,12 +24,16 @@ def grid_report(request):
     if not admin:
         grids = grids.filter(community_id__in=scope)
         communities = communities.filter(pk__in=scope)
-    street = request.GET.get("street", "")
-    community = request.GET.get("community", "")
-    if street.isdigit():
-        grids = grids.filter(community__street_id=int(street))
-    if community.isdigit():
-        grids = grids.filter(community_id=int(community))
+    area = AreaFilterForm(request.GET)
+    street = community = None
+    if area.is_valid():
+        street, community = area.cleaned_data["street"], area.cleaned_data["community"]
+    else:
+        messages.warning(request, _("筛选条件无效，已显示全部网格。"))
+    if street:
+        grids = grids.filter(community__street_id=street)
+    if community:
+        grids = grids.filter(community_id=community)
     rows = selectors.grid_numbers(grids=grids).order_by("code")
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
@@ -66,8 +72,8 @@ def grid_report(request):
             if admin
             else Street.objects.filter(communities__pk__in=scope).distinct(),
             "communities": communities,
-            "street": street,
-            "community": community,
+            "street": str(street or ""),
+            "community": str(community or ""),
             "query": request.GET.urlencode(),
         },
     )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit import audit_log
 from portal.exports import csv_response, xlsx_response
@@ -175,6 +175,8 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
         {
             "grid": grid,
             "applications": [m for m in rows if m.status == RosterMembership.Status.APPLIED],
+            # The export holds the same rows as this page: applications and members.
+            "export_scope": {"kind": "grid", "count": len(rows), "names": grid.full_name},
             "members": [m for m in rows if m.status == RosterMembership.Status.ACTIVE],
             "can_appoint": can_appoint_leader(request.user, grid),
             "appoint_form": AppointLeaderForm(grid=grid),
@@ -382,6 +384,7 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
             data={"list": "shift_signups", "shift": shift.pk},
         )
     signup = selectors.user_signup(shift=shift, user=user)
+    signups = selectors.shift_signups(shift=shift) if can_manage else None
     now = timezone.now()
     closed = now > shift.signup_deadline or now >= shift.starts_at
     is_member = None
@@ -400,7 +403,8 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "closed": closed,
             "is_member": is_member,
             "can_manage": can_manage,
-            "signups": selectors.shift_signups(shift=shift) if can_manage else None,
+            "signups": signups,
+            "export_scope": {"kind": "shift", "count": len(signups)} if can_manage else None,
             "checkin_open": shift.checkin_open(now),
         },
     )
@@ -426,8 +430,27 @@ def shift_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks the person to confirm (a page, so it works without JavaScript); POST cancels."""
+    if request.method == "GET":
+        signup = get_object_or_404(
+            SignUp,
+            pk=pk,
+            user=request.user,
+            status__in=(SignUp.Status.CONFIRMED, SignUp.Status.WAITLISTED),
+        )
+        shift = _shift_or_404(signup.shift_id)
+        return render(
+            request,
+            "volunteers/signup_cancel.html",
+            {
+                "signup": signup,
+                "shift": shift,
+                "gives_place_away": signup.status == SignUp.Status.CONFIRMED
+                and shift.waitlist_count > 0,
+            },
+        )
     signup = get_object_or_404(SignUp, pk=pk)
     try:
         services.shift_cancel(signup=signup, by=request.user)
@@ -443,7 +466,13 @@ def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def signup_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    signup = get_object_or_404(SignUp.objects.select_related("shift"), pk=pk, user=request.user)
+    # Only a confirmed place goes into a calendar: a waitlisted person has no place yet.
+    signup = get_object_or_404(
+        SignUp.objects.select_related("shift"),
+        pk=pk,
+        user=request.user,
+        status__in=(SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED),
+    )
     body = calendar.calendar_for([signup], name=signup.shift.title, request=request)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="shift-{signup.shift_id}.ics"'

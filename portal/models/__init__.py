@@ -10,11 +10,12 @@ from .pages import (
     StandardPage,
 )
 from .settings import SiteSettings
-from .users import User, mask_mobile
+from .users import HomeGridChange, User, mask_mobile
 
 __all__ = [
     "Community",
     "Grid",
+    "HomeGridChange",
     "HomePage",
     "NewsIndexPage",
     "NewsPage",

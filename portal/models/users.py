@@ -78,6 +78,15 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="residents",
     )
+    home_grid_set_at = models.DateTimeField(
+        _("所在网格设置时间"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "居民本人最近一次设置所在网格的时间。为空表示由工作人员确认，或在记录开始之前设置。"
+            "只面向指定区域的问卷，只接受问卷开始之前已设置网格的居民。"
+        ),
+    )
     staff_communities = models.ManyToManyField(
         "portal.Community",
         verbose_name=_("负责的社区"),
@@ -117,3 +126,49 @@ class User(AbstractUser):
     @property
     def masked_mobile(self) -> str:
         return mask_mobile(self.mobile)
+
+
+class HomeGridChange(models.Model):
+    """One change of a person's home grid (所在网格), by themselves or corrected by staff.
+
+    Residents may change their own grid once in 30 days; the rows are the record of that
+    rule and of every staff correction. Nobody edits them.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="home_grid_changes"
+    )
+    old_grid = models.ForeignKey(
+        "portal.Grid",
+        verbose_name=_("原网格"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    new_grid = models.ForeignKey(
+        "portal.Grid",
+        verbose_name=_("新网格"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("修改时间"), db_index=True)
+    changed_by = models.ForeignKey(
+        User,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    by_staff = models.BooleanField(_("工作人员更正"), default=False)
+
+    class Meta:
+        verbose_name = _("所在网格变更")
+        verbose_name_plural = _("所在网格变更")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} {self.old_grid} → {self.new_grid}"

@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django import template
 from django.forms import BoundField
 
@@ -42,3 +44,21 @@ def query_string(context, **changes):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+def format_hours(value) -> str:
+    """Service hours with two decimals ("2.00"), whatever type the database returned: a sum of
+    a DecimalField is a Decimal on PostgreSQL but may be an int or a float on SQLite."""
+    if value is None or value == "":
+        return "0.00"
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"
+
+
+@register.filter
+def hours(value) -> str:
+    """{{ total_hours|hours }} → "2.00": the one place service hours are formatted."""
+    return format_hours(value)

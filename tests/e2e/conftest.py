@@ -2,13 +2,20 @@
 
 One browser per test session; each test gets a fresh context (cookies) and page.
 Tests skip with a clear message only where Chromium is absent; under CI they fail instead.
+
+On a busy machine a page can arrive seconds late, so every check waits for what a person would
+see: Playwright's ``expect(locator).to_be_visible()``, ``to_have_text``, ``to_have_url`` … never a
+bare ``is_visible()`` or ``wait_for_load_state`` after a click (it can answer for the page that
+is being left). Fields are typed into and controls are clicked, never set by script.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,6 +30,27 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "var/screenshots"))
 PHONE = {"width": 390, "height": 844}
+# How long an action or a waiting assertion may wait for the page: generous, for busy machines.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the browser journeys use a test database in a file, not in memory.
+
+    An in-memory database is one connection shared by the test and every thread of the live
+    server; two requests at once (a form's POST and Wagtail's editing-session beacon) then
+    fail with "database table is locked". A file gives each thread its own connection, and the
+    settings' busy timeout, WAL and IMMEDIATE transactions make writers queue, as with
+    ``make run``.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("e2e-db") / "test.sqlite3")
 
 
 def _chromium_available() -> bool:
@@ -52,7 +80,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
@@ -63,7 +91,7 @@ def phone_page(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
@@ -88,9 +116,23 @@ def assert_accessible(page, *, name: str = "") -> None:
     assert not bad, f"axe-core violations on {name or page.url}:\n{details}"
 
 
-def login(page, email: str, password: str) -> None:
+def login(page, email: str, password: str, *, succeeds: bool = True) -> None:
+    """Log in through the site's form and wait until the answer has arrived."""
     page.goto("/accounts/login/")
     page.get_by_label("电子邮件").fill(email)
     page.get_by_label("密码").fill(password)
     page.locator("form.stack-form").get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
+    if succeeds:
+        expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+        expect(page.get_by_role("button", name="退出", exact=True)).to_be_visible()
+    else:
+        expect(page.locator(".alert--error")).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def log_out(page) -> None:
+    """Log out with the header's button and wait for the logged-out page."""
+    page.goto("/me/")
+    page.get_by_role("button", name="退出", exact=True).click()
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link", name="登录", exact=True)).to_be_visible()

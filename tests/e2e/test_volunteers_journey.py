@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.e2e.conftest import assert_accessible, login, screenshot
@@ -46,12 +47,13 @@ def test_join_sign_up_check_in_hours_certificate(browser, live_server, page):
     # The resident asks to join their home grid (chosen by default).
     login(page, "resident-e2e@example.cn", factories.PASSWORD)
     page.goto("/volunteers/join/")
-    assert page.get_by_label("网格").input_value() == str(grid.pk)
+    expect(page.get_by_label("网格")).to_have_value(str(grid.pk))
     page.get_by_label("巡治员").check()
     page.get_by_label("特长").fill("急救，摄影")
     page.get_by_role("button", name="提交申请").click()
-    page.wait_for_url(f"**/volunteers/grids/{grid.code}/")
-    assert page.get_by_text("待审核").first.is_visible()
+    expect(page).to_have_url(re.compile(rf"/volunteers/grids/{grid.code}/$"))
+    expect(page.get_by_text("申请已提交，网格长审核后会通知您。")).to_be_visible()
+    expect(page.get_by_text("待审核").first).to_be_visible()
     assert "13912345678" not in page.content()
     assert_accessible(page, name="grid page")
     screenshot(page, "volunteers-grid")
@@ -61,38 +63,39 @@ def test_join_sign_up_check_in_hours_certificate(browser, live_server, page):
     leader_page = leader_context.new_page()
     login(leader_page, "leader-e2e@example.cn", factories.PASSWORD)
     leader_page.goto(f"/volunteers/grids/{grid.code}/roster/")
-    assert "13912345678" in leader_page.content()
+    expect(leader_page.get_by_text("13912345678").first).to_be_visible()
     leader_page.get_by_role("button", name="通过").click()
-    leader_page.wait_for_load_state("networkidle")
+    expect(leader_page.get_by_text("已通过申请。")).to_be_visible()
     assert RosterMembership.objects.get(user__email="resident-e2e@example.cn").status == "active"
 
     # The volunteer signs up for the patrol.
     page.goto(f"/volunteers/shifts/{patrol.pk}/")
     page.get_by_role("button", name="报名", exact=True).click()
-    page.wait_for_load_state("networkidle")
-    assert page.get_by_text("您已确认报名").is_visible()
+    expect(page.get_by_text("报名成功，您的名额已确认。")).to_be_visible()
+    expect(page.get_by_text("您已确认报名")).to_be_visible()
     assert_accessible(page, name="shift page")
     screenshot(page, "volunteers-shift")
 
     # On the day: the leader shows the code, the volunteer checks in with it.
     _move(patrol, starts_in_minutes=-5)
     leader_page.goto(f"/volunteers/shifts/{patrol.pk}/code/")
+    expect(leader_page.locator("[data-checkin-code]")).to_have_text(
+        re.compile(r"^\s*[0-9A-Z]{6}\s*$")
+    )
     code = leader_page.locator("[data-checkin-code]").inner_text().strip()
-    assert re.fullmatch(r"[0-9A-Z]{6}", code)
-    assert leader_page.locator(".checkin-qr svg").count() == 1
+    expect(leader_page.locator(".checkin-qr svg")).to_have_count(1)
     screenshot(leader_page, "volunteers-code")
     page.goto(f"/volunteers/shifts/{patrol.pk}/check-in/")
     page.get_by_label("签到码").fill(code.lower())
     page.get_by_role("button", name="签到", exact=True).click()
-    page.wait_for_load_state("networkidle")
-    assert page.get_by_text("签到成功").is_visible()
+    expect(page.get_by_text("签到成功")).to_be_visible()
 
     # After the shift, the leader confirms attendance; the check-in pre-ticks the box.
     _move(patrol, starts_in_minutes=-180)
     leader_page.goto(f"/volunteers/shifts/{patrol.pk}/attendance/")
-    assert leader_page.get_by_role("checkbox", name="王秀兰").is_checked()
+    expect(leader_page.get_by_role("checkbox", name="王秀兰")).to_be_checked()
     leader_page.get_by_role("button", name="确认出勤并记录时长").click()
-    leader_page.wait_for_load_state("networkidle")
+    expect(leader_page.get_by_text("已确认出勤，1人的服务时长已记录。")).to_be_visible()
     assert SignUp.objects.get(shift=patrol, user__email="resident-e2e@example.cn").status == (
         "attended"
     )
@@ -100,15 +103,15 @@ def test_join_sign_up_check_in_hours_certificate(browser, live_server, page):
 
     # The hours are on the record and on the certificate, which prints on one A4 page.
     page.goto("/volunteers/me/record/")
-    assert page.get_by_text("累计服务 2.00 小时").is_visible()
+    expect(page.get_by_text("累计服务 2.00 小时")).to_be_visible()
     assert_accessible(page, name="record page")
     page.get_by_role("button", name="开具服务证明").click()
-    page.wait_for_url("**/volunteers/certificates/**")
+    expect(page).to_have_url(re.compile(r"/volunteers/certificates/"))
     certificate = page.locator(".certificate")
-    assert "王秀兰" in certificate.inner_text()
-    assert "2.00" in certificate.inner_text()
-    assert "徒步巡查：楼道堆物" in certificate.inner_text()
-    assert "/volunteers/verify/" in certificate.inner_text()
+    expect(certificate).to_contain_text("王秀兰")
+    expect(certificate).to_contain_text("2.00")
+    expect(certificate).to_contain_text("徒步巡查：楼道堆物")
+    expect(certificate).to_contain_text("/volunteers/verify/")
     assert_accessible(page, name="certificate page")
     screenshot(page, "volunteers-certificate")
     pdf = page.pdf(format="A4", print_background=True)
@@ -118,7 +121,7 @@ def test_join_sign_up_check_in_hours_certificate(browser, live_server, page):
     # Anyone can verify it.
     verify_url = re.search(r"/volunteers/verify/[^/\s]+/", certificate.inner_text()).group(0)
     page.goto(verify_url)
-    assert page.get_by_text("真实有效").is_visible()
+    expect(page.get_by_text("所列服务时长已由服务组织确认")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -136,7 +139,7 @@ def test_grid_page_on_a_phone(phone_page):
         capacity=4,
     )
     phone_page.goto(f"/volunteers/grids/{grid.code}/")
-    assert phone_page.get_by_text("夜间巡查：路灯和井盖").is_visible()
+    expect(phone_page.get_by_text("夜间巡查：路灯和井盖")).to_be_visible()
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     screenshot(phone_page, "volunteers-grid-phone")

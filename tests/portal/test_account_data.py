@@ -105,3 +105,18 @@ def test_a_new_privacy_version_is_accepted_before_going_on(client, resident, hom
         client.post("/me/consent/", {"accept": "on", "next": "https://evil.example/"})["Location"]
         == "/"
     )
+
+
+@pytest.mark.django_db
+def test_delete_password_check_is_throttled_per_account(client, resident, home_page):
+    """Finding 11: the password check of account deletion was an unlimited password oracle."""
+    from tests.factories import PASSWORD
+
+    client.force_login(resident)
+    for _ in range(5):
+        page = client.post("/me/delete/", {"password": "wrong", "confirm": "on"})
+        assert "密码不正确。" in page.content.decode()
+    page = client.post("/me/delete/", {"password": PASSWORD, "confirm": "on"}).content.decode()
+    assert "密码输错的次数太多" in page
+    resident.refresh_from_db()
+    assert resident.is_active  # refused even with the right password, until the window ends

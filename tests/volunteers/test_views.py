@@ -221,7 +221,8 @@ def test_code_check_in_attendance_record_certificate(client, grid, leader, volun
 
     client.logout()
     verify = client.get(certificate.get_verification_url()).content.decode()
-    assert "真实有效" in verify and certificate.number in verify
+    assert "所列服务时长已由服务组织确认" in verify and certificate.number in verify
+    assert "真实有效" not in verify  # the portal vouches for hours and account, not a name
     assert volunteer.get_display_name() not in verify  # shown masked
     assert client.get("/volunteers/verify/nonsense/").status_code == 404
 

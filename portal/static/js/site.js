@@ -42,6 +42,11 @@
     });
   }
 
+  // Print buttons (<button data-print>): no inline onclick, which the CSP forbids.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   document.querySelectorAll("form").forEach(function (form) {
     if (form.querySelector("[data-geo]")) wireGridChooser(form);
   });
