@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,21 @@ from cases.transitions import TRANSITIONS, allowed_actions
 from portal.permissions import can_see_full_mobile
 
 PAGE_SIZE = 50
+# Counting a million rows costs more than the page itself: the inbox counts at most this many
+# and asks for a narrower filter beyond.
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
 
 
 def _require_staff(request):
@@ -41,8 +57,8 @@ def inbox(request):
     _require_staff(request)
     queryset = inbox_cases(request.user)
     filterset = forms.InboxFilterSet(request.GET or None, queryset=queryset, user=request.user)
-    cases = filterset.qs.order_by("-created_at", "-pk") if filterset.is_valid() else queryset.none()
-    page_obj = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = filterset.qs.order_by("-created_at", "-id") if filterset.is_valid() else queryset.none()
+    page_obj = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/admin/inbox.html",

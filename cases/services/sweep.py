@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import HANDLING_STATES, Case, CaseSweepLock, State
+from cases.models import HANDLING_STATES, Case, CaseEvent, CaseSweepLock, State
 from cases.services.common import (
     community_staff_of,
     handlers_of,
@@ -91,12 +91,30 @@ def sweep_lock() -> Iterator[bool]:
             )
 
 
-def _responsible(case: Case):
-    if case.state == State.SUBMITTED:
-        return supervisors_of(case)
-    if case.assignee_id or case.assigned_department_id:
-        return handlers_of(case)
-    return supervisors_of(case)
+class _Recipients:
+    """Who to tell, looked up once per grid, community, street or department in a run: a
+    backlog of thousands of cases then costs a few hundred lookups, not one per case."""
+
+    def __init__(self):
+        self._seen: dict[tuple, list[User]] = {}
+
+    def _get(self, key: tuple, people) -> list[User]:
+        if key not in self._seen:
+            self._seen[key] = list(people())
+        return self._seen[key]
+
+    def responsible(self, case: Case) -> list[User]:
+        if case.state != State.SUBMITTED and (case.assignee_id or case.assigned_department_id):
+            key = ("handlers", case.assignee_id, case.assigned_department_id)
+            return self._get(key, lambda: handlers_of(case))
+        key = ("supervisors", case.grid_id, case.community_id)
+        return self._get(key, lambda: supervisors_of(case))
+
+    def community(self, case: Case) -> list[User]:
+        return self._get(("community", case.community_id), lambda: community_staff_of(case))
+
+    def street(self, case: Case) -> list[User]:
+        return self._get(("street", case.street_id), lambda: _street_staff(case))
 
 
 def _street_staff(case: Case):
@@ -122,9 +140,10 @@ def _rename(filters: dict, deadline: str) -> dict:
     }
 
 
-def _flag_and_notify(querysets, *, flag: dict, notify_case) -> int:
+def _flag_and_notify(querysets, *, flag: dict, notify_case, history: str = "") -> int:
     """Flag a batch of cases (conditional UPDATE, so a case is flagged once) and notify for
-    exactly the flagged ones, in one transaction per batch."""
+    exactly the flagged ones, in one transaction per batch; with `history`, an internal
+    history row per flagged case (督办 shows in the timeline)."""
     total = 0
     for queryset in querysets:
         while True:
@@ -133,9 +152,9 @@ def _flag_and_notify(querysets, *, flag: dict, notify_case) -> int:
                 if not ids:
                     break
                 cases = list(
-                    Case.objects.filter(pk__in=ids)
-                    .select_for_update(skip_locked=connection.vendor == "postgresql")
-                    .select_related("category")
+                    Case.objects.filter(pk__in=ids).select_for_update(
+                        skip_locked=connection.vendor == "postgresql"
+                    )
                 )
                 # Re-check under the lock: a service may have moved the case meanwhile.
                 still = set(
@@ -145,6 +164,18 @@ def _flag_and_notify(querysets, *, flag: dict, notify_case) -> int:
                 Case.objects.filter(pk__in=still).update(**flag)
                 for case in flagged:
                     notify_case(case)
+                if history:
+                    CaseEvent.objects.bulk_create(
+                        CaseEvent(
+                            case=case,
+                            action="escalate",
+                            from_state=case.state,
+                            to_state=case.state,
+                            note=history,
+                            is_public=False,
+                        )
+                        for case in flagged
+                    )
                 total += len(flagged)
             if len(ids) < BATCH or not flagged:
                 break
@@ -159,6 +190,7 @@ def case_sweep(*, now: datetime | None = None) -> SweepResult:
         if not held:
             return SweepResult(locked=False)
         result = SweepResult()
+        recipients = _Recipients()
         # 1. Overdue flags: two set-based UPDATEs on open cases past their deadline.
         for queryset in _by_deadline(due__lt=now, is_overdue=False):
             result.overdue += queryset.update(is_overdue=True)
@@ -168,7 +200,7 @@ def case_sweep(*, now: datetime | None = None) -> SweepResult:
         def warn(case):
             due = case.current_due_at
             notify_all(
-                _responsible(case),
+                recipients.responsible(case),
                 kind="case_warning",
                 subject=_("诉求 %(number)s 将于 %(due)s 到期")
                 % {"number": case.number, "due": timezone.localtime(due).strftime("%m-%d %H:%M")},
@@ -185,7 +217,7 @@ def case_sweep(*, now: datetime | None = None) -> SweepResult:
         # 3. Escalation (督办): overdue → the community's staff; overdue for longer → the street.
         def escalate_community(case):
             notify_all(
-                community_staff_of(case),
+                recipients.community(case),
                 kind="case_escalated",
                 subject=_("督办：诉求 %(number)s 已超期") % {"number": case.number},
                 body=case.description[:200],
@@ -196,11 +228,12 @@ def case_sweep(*, now: datetime | None = None) -> SweepResult:
             _by_deadline(due__lt=now, escalation_level=0),
             flag={"escalation_level": 1, "is_overdue": True},
             notify_case=escalate_community,
+            history=_("已超期，督办到社区。"),
         )
 
         def escalate_street(case):
             notify_all(
-                _street_staff(case),
+                recipients.street(case),
                 kind="case_escalated",
                 subject=_("街道督办：诉求 %(number)s 超期未办") % {"number": case.number},
                 body=case.description[:200],
@@ -211,5 +244,6 @@ def case_sweep(*, now: datetime | None = None) -> SweepResult:
             _by_deadline(due__lt=now - street_escalation_delay(), escalation_level=1),
             flag={"escalation_level": 2},
             notify_case=escalate_street,
+            history=_("超期未办，督办到街道。"),
         )
         return result

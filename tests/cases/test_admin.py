@@ -179,3 +179,15 @@ def test_detail_query_count_is_fixed(client, world, who, django_assert_max_num_q
     _login(client, getattr(world, who))
     with django_assert_max_num_queries(30):
         assert client.get(reverse("cases_admin_detail", args=[case.pk])).status_code == 200
+
+
+def test_the_inbox_count_is_capped_and_says_so(client, world, monkeypatch):
+    from cases import admin_views
+
+    monkeypatch.setattr(admin_views.CappedPaginator, "cap", 2)
+    for _ in range(4):
+        world.report()
+    _login(client, world.staff)
+    response = client.get(reverse("cases_admin_inbox"))
+    assert "超过 2 件" in response.text
+    assert response.context["page_obj"].paginator.count == 3

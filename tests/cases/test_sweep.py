@@ -42,6 +42,10 @@ def test_overdue_cases_are_flagged_and_escalated_once(world):
         [world.staff.pk, world.staff.pk, world.other_staff.pk]
     )
 
+    assert list(late.events.filter(action="escalate").values_list("is_public", flat=True)) == [
+        False,
+        False,
+    ]
     first = _kinds()
     again = services.case_sweep()
     assert (again.overdue, again.warned, again.escalated_community, again.escalated_street) == (
@@ -51,6 +55,7 @@ def test_overdue_cases_are_flagged_and_escalated_once(world):
         0,
     )
     assert _kinds() == first
+    assert late.events.filter(action="escalate").count() == 2
 
 
 def test_a_warning_before_the_deadline_is_sent_once(world):
