@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0002_load_holidays_from_chinesecalendar'),
+        ('cases', '0003_wgs84_point_needs_both_coordinates'),
     ]
 
     operations = [
