@@ -14,10 +14,12 @@ class PortalConfig(AppConfig):
 
         from portal import personal_data, signals  # noqa: F401
         from portal.converters import IdConverter
+        from portal.exports import neutralise_wagtail_exports
 
         register_converter(IdConverter, "id")
 
         personal_data.register()
+        neutralise_wagtail_exports()
 
 
 class PortalUsersAppConfig(WagtailUsersAppConfig):

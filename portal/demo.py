@@ -4,7 +4,7 @@ standard pages. Deterministic: the same data every time (fixed seed, fixed texts
 import datetime
 from pathlib import Path
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.models import Page, Site
 
@@ -120,27 +120,12 @@ def _paragraph(text: str) -> list[dict]:
 
 
 def _groups() -> dict[str, Group]:
-    admins, _ = Group.objects.get_or_create(name=DISTRICT_ADMINS)
-    staff, _ = Group.objects.get_or_create(name=COMMUNITY_STAFF)
-    admin_access = Permission.objects.get(codename="access_admin")
-    admins.permissions.add(admin_access)
-    staff.permissions.add(admin_access)
-    # District administrators edit the geography; community staff only read it.
-    for codename in (
-        "add_street",
-        "change_street",
-        "add_community",
-        "change_community",
-        "add_grid",
-        "change_grid",
-        "view_street",
-        "view_community",
-        "view_grid",
-    ):
-        admins.permissions.add(Permission.objects.get(codename=codename))
-    for codename in ("view_street", "view_community", "view_grid", "change_grid"):
-        staff.permissions.add(Permission.objects.get(codename=codename))
-    return {"admins": admins, "staff": staff}
+    """The staff roles come from the data migrations (portal.roles); the demo only puts
+    people in them."""
+    return {
+        "admins": Group.objects.get(name=DISTRICT_ADMINS),
+        "staff": Group.objects.get(name=COMMUNITY_STAFF),
+    }
 
 
 def _pages(ctx) -> HomePage:

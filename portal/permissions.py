@@ -2,7 +2,7 @@
 
 - district administrator (区级管理员): superuser, or member of the group DISTRICT_ADMINS;
 - community staff (社区工作人员): member of COMMUNITY_STAFF with `staff_communities`;
-- grid leader (网格长): `Grid.leader`;
+- grid leader (网格长): `Grid.leader` (mirrored in the group GRID_LEADERS);
 - NGO member: see projects.permissions.
 """
 
@@ -12,6 +12,8 @@ from portal.models import Community, Grid, User
 
 DISTRICT_ADMINS = "区级管理员"
 COMMUNITY_STAFF = "社区工作人员"
+# Membership follows Grid.leader (volunteers.services); the group itself grants nothing.
+GRID_LEADERS = "网格长"
 
 
 def _group_names(user) -> set[str]:

@@ -7,10 +7,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import views
+from portal import audit, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Before Wagtail's admin: its site history, scoped to what the person may see.
+    path("admin/reports/site-history/", include(audit.site_history_urlpatterns)),
     # One login for the whole site: Wagtail's own login and password reset would bypass
     # allauth's rate limits, so they lead to allauth's (keeping ?next=).
     path(
@@ -54,6 +56,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("volunteers.urls")),
     path("", include("surveys.urls")),
+    path("", include("cases.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,14 +1,27 @@
+"""Admin: the geography snippets (streets, communities, grids) and the audit log's actions.
+
+Streets and communities are edited by district administrators only (model permissions);
+community staff see and rename the grids of their own communities and never move a grid to
+another community. A grid's leader is not a form field here: the volunteers app appoints
+leaders through its service (candidates are the grid's active roster members) and adds the
+action to this listing."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from portal.audit import ACTIONS
 from portal.models import Community, Grid, Street
+from portal.permissions import is_district_admin, staff_community_ids
+from portal.viewsets import CommunityScopedViewSetMixin
 
 
-class StreetViewSet(SnippetViewSet):
+class StreetViewSet(CommunityScopedViewSetMixin, SnippetViewSet):
+    """Staff see the streets of their communities."""
+
     model = Street
     pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
     icon = "site"
@@ -19,10 +32,17 @@ class StreetViewSet(SnippetViewSet):
     list_export = ["code", "name"]
     export_filename = "streets"
 
+    def scope_queryset(self, user, queryset):
+        if is_district_admin(user):
+            return queryset
+        communities = Community.objects.filter(pk__in=staff_community_ids(user))
+        return queryset.filter(pk__in=communities.values("street_id"))
 
-class CommunityViewSet(SnippetViewSet):
+
+class CommunityViewSet(CommunityScopedViewSetMixin, SnippetViewSet):
     model = Community
     pk_path_converter = "id"
+    community_lookup = "pk"
     icon = "group"
     menu_label = _("社区")
     list_display = ["code", "name", "street"]
@@ -33,9 +53,10 @@ class CommunityViewSet(SnippetViewSet):
     export_filename = "communities"
 
 
-class GridViewSet(SnippetViewSet):
+class GridViewSet(CommunityScopedViewSetMixin, SnippetViewSet):
     model = Grid
     pk_path_converter = "id"
+    community_lookup = "community_id"
     icon = "table"
     menu_label = _("网格")
     list_display = ["code", "name", "community", "leader"]
@@ -44,6 +65,14 @@ class GridViewSet(SnippetViewSet):
     ordering = ["code"]
     list_export = ["code", "name", "community", "leader"]
     export_filename = "grids"
+    inspect_view_enabled = True
+    # Code and community only for those who may edit communities (district administrators):
+    # the form leaves the fields out for everyone else, so a POSTed value is ignored.
+    panels = [
+        FieldPanel("code", permission="portal.change_community"),
+        FieldPanel("name"),
+        FieldPanel("community", permission="portal.change_community"),
+    ]
 
     def get_queryset(self, request):
         return Grid.objects.select_related("community", "leader")
@@ -63,3 +92,21 @@ register_snippet(GeographyViewSetGroup)
 def register_portal_log_actions(actions):
     for action, (label, message) in ACTIONS.items():
         actions.register_action(action, label, message)
+
+
+# --- Admin chrome for Chinese staff: no links out of the site ------------------------------
+# Wagtail's menus link to guide.wagtail.org ("What's new", the editor guide), which staff on
+# closed networks and in mainland China cannot reach. Every menu drops items that lead off
+# the site; the settings next to WAGTAIL_GRAVATAR_PROVIDER_URL turn off the rest.
+
+
+def _leads_off_site(url) -> bool:
+    return str(url or "").startswith(("http://", "https://", "//"))
+
+
+@hooks.register("construct_main_menu")
+@hooks.register("construct_help_menu")
+@hooks.register("construct_settings_menu")
+@hooks.register("construct_reports_menu")
+def hide_off_site_menu_items(request, menu_items):
+    menu_items[:] = [item for item in menu_items if not _leads_off_site(item.url)]

@@ -83,3 +83,40 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("申请人会在通知中看到这段话。"),
     )
+
+
+class ProjectFilterForm(forms.Form):
+    """The project index's filters (GET). Choices come from the cached filter options, so an
+    id that is not a street or community of the district is an invalid choice, never a
+    database error; a field with a bad value is ignored and named to the visitor."""
+
+    q = forms.CharField(label=_("关键词"), required=False)
+    category = forms.ChoiceField(label=_("类别"), required=False)
+    status = forms.ChoiceField(label=_("招募状态"), required=False)
+    street = forms.TypedChoiceField(label=_("街道"), required=False, coerce=int, empty_value=None)
+    community = forms.TypedChoiceField(
+        label=_("社区"), required=False, coerce=int, empty_value=None
+    )
+    tag = forms.CharField(label=_("标签"), required=False, max_length=100)
+
+    def __init__(self, data, *, options: dict):
+        super().__init__(data)
+        blank = [("", "")]
+        self.fields["category"].choices = blank + [
+            (c["slug"], c["name"]) for c in options["categories"]
+        ]
+        self.fields["status"].choices = blank + list(options["statuses"])
+        self.fields["street"].choices = blank + [
+            (str(s["id"]), s["name"]) for s in options["streets"]
+        ]
+        self.fields["community"].choices = blank + [
+            (str(c["id"]), c["name"]) for s in options["streets"] for c in s["communities"]
+        ]
+
+    def clean_q(self):
+        # A long query is cut, not refused: the keyword box has maxlength="100".
+        return self.cleaned_data["q"].strip()[:100]
+
+    def ignored_labels(self) -> list[str]:
+        """The labels of the filters whose values were not valid (and are not applied)."""
+        return [str(self.fields[name].label) for name in self.errors if name in self.fields]

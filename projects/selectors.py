@@ -106,23 +106,17 @@ class ProjectFilters:
     tag: str = ""
 
     @classmethod
-    def from_params(cls, params) -> "ProjectFilters":
-        def as_int(name):
-            try:
-                return int(params.get(name, ""))
-            except (TypeError, ValueError):
-                return None
-
-        status = params.get("status", "").strip()
-        if status not in ServiceProjectPage.RecruitingStatus.values:
-            status = ""
+    def from_form(cls, form) -> "ProjectFilters":
+        """The valid filters of a bound ProjectFilterForm; invalid ones are left out."""
+        form.is_valid()
+        data = form.cleaned_data
         return cls(
-            q=params.get("q", "").strip()[:100],
-            category=params.get("category", "").strip()[:40],
-            street=as_int("street"),
-            community=as_int("community"),
-            status=status,
-            tag=params.get("tag", "").strip()[:100],
+            q=data.get("q") or "",
+            category=data.get("category") or "",
+            street=data.get("street"),
+            community=data.get("community"),
+            status=data.get("status") or "",
+            tag=(data.get("tag") or "").strip(),
         )
 
     @property
@@ -177,11 +171,14 @@ def paginate(queryset, number, per_page: int):
 
 
 def project_index_context(*, index: ProjectIndexPage, params) -> dict:
-    filters = ProjectFilters.from_params(params)
+    from projects.forms import ProjectFilterForm
+
+    options = filter_options()
+    form = ProjectFilterForm(params, options=options)
+    filters = ProjectFilters.from_form(form)
     projects = filter_projects(project_cards(), filters).order_by("-first_published_at", "-pk")
     # A COUNT plus a slice: on SQLite a window count over the same rows was slower.
     page_obj = paginate(projects, params.get("page"), INDEX_PAGE_SIZE)
-    options = filter_options()
     selected_street = filters.street
     if filters.community and not selected_street:
         for street in options["streets"]:
@@ -189,6 +186,7 @@ def project_index_context(*, index: ProjectIndexPage, params) -> dict:
                 selected_street = street["id"]
     return {
         "filters": filters,
+        "ignored_filters": form.ignored_labels(),
         "selected_street": selected_street,
         "options": options,
         "page_obj": page_obj,

@@ -1,9 +1,10 @@
 """Every write with rules: applications, verification, membership and the moderation set-up.
 Keyword-only, atomic; a ValidationError carries a sentence the person can act on."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -12,7 +13,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
-    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Workflow,
@@ -24,6 +24,7 @@ from portal.models import Community, Street, User
 from portal.notifications import notify
 from portal.permissions import COMMUNITY_STAFF, DISTRICT_ADMINS
 from projects.models import (
+    CommunityApprovalTask,
     Organization,
     OrganizationInvitation,
     OrganizationMember,
@@ -90,9 +91,9 @@ def project_index_setup(*, index: ProjectIndexPage) -> Workflow:
         admins.permissions.add(_permission("projects", codename))
 
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    task = CommunityApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+        task = CommunityApprovalTask.objects.create(name=TASK_NAME)
     task.groups.add(staff, admins)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
@@ -163,18 +164,37 @@ def _organization_page(organization: Organization) -> OrganizationPage:
     return page
 
 
+def organization_resource_name(organization: Organization, *, prefix: str = "") -> str:
+    """A group or collection name that is unique by construction: it carries the
+    organization's id, which no other organization has (names may repeat after a rename,
+    or a group of that name may exist already)."""
+    suffix = f"（#{organization.pk}）"
+    return f"{prefix}{organization.name}"[: 150 - len(suffix)] + suffix
+
+
+def _unique_group_name(organization: Organization) -> str:
+    name = organization_resource_name(organization, prefix=ORGANIZATION_GROUP_PREFIX)
+    if not Group.objects.filter(name=name).exists():
+        return name
+    # Someone made a group of this very name by hand: leave it alone and number ours.
+    for n in range(2, 100):
+        candidate = f"{name[: 150 - len(str(n)) - 1]}-{n}"
+        if not Group.objects.filter(name=candidate).exists():
+            return candidate
+    raise ValidationError(_("无法为该组织创建后台用户组，请联系区级管理员。"))
+
+
 def _organization_group(organization: Organization, page: OrganizationPage) -> Group:
     group = organization.group
     if group is None:
-        group, _created = Group.objects.get_or_create(
-            name=f"{ORGANIZATION_GROUP_PREFIX}{organization.name}"[:150]
-        )
+        # Never reuse a group found by name: its members would get the organization's rights.
+        group = Group.objects.create(name=_unique_group_name(organization))
     group.permissions.add(_permission("wagtailadmin", "access_admin"))
     _grant_page_permissions(group, page, ORGANIZATION_PAGE_PERMISSIONS)
     collection = organization.collection
     if collection is None:
         root = Collection.get_first_root_node() or Collection.add_root(name="Root")
-        collection = root.add_child(name=organization.name)
+        collection = root.add_child(name=organization_resource_name(organization))
     for app_label, codename in ORGANIZATION_COLLECTION_PERMISSIONS:
         GroupCollectionPermission.objects.get_or_create(
             group=group, collection=collection, permission=_permission(app_label, codename)
@@ -334,6 +354,13 @@ def organization_invite_editor(
     return invitation
 
 
+def invitation_email_verified(*, invitation: OrganizationInvitation, user: User) -> bool:
+    """Whether the account has confirmed (allauth) the address the invitation was sent to."""
+    return EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+
+
 @transaction.atomic
 def organization_accept_invitation(
     *, invitation: OrganizationInvitation, user: User
@@ -344,7 +371,18 @@ def organization_accept_invitation(
     if user.email.strip().lower() != invitation.email.lower():
         raise ValidationError(
             _("这个邀请是发给 %(email)s 的，请用该邮箱的账号登录后再接受。")
-            % {"email": invitation.email}
+            % {"email": invitation.email},
+            code="wrong_account",
+        )
+    if not invitation_email_verified(invitation=invitation, user=user):
+        # Anyone can sign up with an address; only a confirmed one proves it is theirs.
+        raise ValidationError(
+            _(
+                "接受邀请前，请先验证您的邮箱 %(email)s：打开我们发到该邮箱的确认邮件中的链接"
+                "（也可以在“邮箱设置”中重新发送），然后回到本页接受邀请。"
+            )
+            % {"email": invitation.email},
+            code="unverified_email",
         )
     organization = invitation.organization
     member, _created = OrganizationMember.objects.get_or_create(
@@ -370,3 +408,43 @@ def organization_remove_member(
     member.delete()
     if organization.group_id:
         organization.group.user_set.remove(member.user_id)
+
+
+def project_review_recipients(*, page, requested_by: User | None) -> list[User]:
+    """Who hears about a review decision: the person who submitted the project and every
+    member of its organization."""
+    recipients: dict[int, User] = {}
+    if requested_by is not None and requested_by.is_active:
+        recipients[requested_by.pk] = requested_by
+    organization_id = getattr(page, "organization_id", None)
+    if organization_id:
+        members = User.objects.filter(
+            organization_memberships__organization_id=organization_id, is_active=True
+        )
+        for user in members:
+            recipients.setdefault(user.pk, user)
+    return list(recipients.values())
+
+
+@transaction.atomic
+def project_review_decide(*, task_state, by: User, approve: bool, comment: str = ""):
+    """Community staff approve (and so publish) a submitted project, or send it back with a
+    reason. Only a reviewer whose communities the project serves (or a district
+    administrator) may decide; the organization is told through the workflow signals.
+    Returns the page."""
+    from wagtail.models import TaskState
+
+    task_state = TaskState.objects.select_for_update().get(pk=task_state.pk)
+    if task_state.status != TaskState.STATUS_IN_PROGRESS:
+        raise ValidationError(_("这个项目已经审核过了，无需再次处理。"))
+    task = task_state.task.specific
+    if not isinstance(task, CommunityApprovalTask):
+        raise ValidationError(_("这一步不是社区审核，请在页面编辑器中处理。"))
+    page = task_state.workflow_state.content_object.specific
+    if not task.get_actions(page, by):
+        raise PermissionDenied(_("您不负责这个项目服务的社区，不能审核它。"))
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": _("请写明需要修改的地方，提交人会在通知中看到。")})
+    task.on_action(task_state, by, "approve" if approve else "reject", comment=comment)
+    return page

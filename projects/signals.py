@@ -15,35 +15,43 @@ def _project(workflow_state):
     return page if isinstance(page, ServiceProjectPage) else None
 
 
+def _recipients(workflow_state, page):
+    from projects.services import project_review_recipients
+
+    return project_review_recipients(page=page, requested_by=workflow_state.requested_by)
+
+
 @receiver(workflow_approved)
 def project_approved(sender, instance, user=None, **kwargs):
     page = _project(instance)
-    if page is None or instance.requested_by is None:
+    if page is None:
         return
-    notify(
-        recipient=instance.requested_by,
-        kind="project_moderated",
-        subject=_("项目“%(title)s”已通过审核") % {"title": page.title},
-        body=_("项目已经发布，居民可以在创益工场看到它。"),
-        url=page.url or "",
-    )
+    for recipient in _recipients(instance, page):
+        notify(
+            recipient=recipient,
+            kind="project_moderated",
+            subject=_("项目“%(title)s”已通过审核") % {"title": page.title},
+            body=_("项目已经发布，居民可以在创益工场看到它。"),
+            url=page.url or "",
+        )
 
 
 @receiver(workflow_rejected)
 def project_sent_back(sender, instance, user=None, **kwargs):
     page = _project(instance)
-    if page is None or instance.requested_by is None:
+    if page is None:
         return
     comment = ""
     task_state = instance.current_task_state
     if task_state is not None and task_state.comment:
         comment = task_state.comment
-    notify(
-        recipient=instance.requested_by,
-        kind="project_moderated",
-        subject=_("项目“%(title)s”需要修改") % {"title": page.title},
-        body=(_("审核意见：%(comment)s") % {"comment": comment})
-        if comment
-        else _("社区工作人员退回了这个项目，请修改后重新提交。"),
-        url=f"/admin/pages/{page.pk}/edit/",
-    )
+    for recipient in _recipients(instance, page):
+        notify(
+            recipient=recipient,
+            kind="project_moderated",
+            subject=_("项目“%(title)s”需要修改") % {"title": page.title},
+            body=(_("审核意见：%(comment)s") % {"comment": comment})
+            if comment
+            else _("社区工作人员退回了这个项目，请修改后重新提交。"),
+            url=f"/admin/pages/{page.pk}/edit/",
+        )

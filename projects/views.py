@@ -100,11 +100,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         OrganizationInvitation.objects.select_related("organization"), token=token
     )
     error = None
+    needs_verification = False
     if request.method == "POST":
         try:
             services.organization_accept_invitation(invitation=invitation, user=request.user)
         except ValidationError as exc:
             error = " ".join(exc.messages)
+            needs_verification = any(e.code == "unverified_email" for e in exc.error_list)
         else:
             messages.success(
                 request,
@@ -114,7 +116,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "projects/invitation_accept.html",
-        {"invitation": invitation, "error": error},
+        {
+            "invitation": invitation,
+            "error": error,
+            "is_invitee": request.user.email.strip().lower() == invitation.email.lower(),
+            "email_verified": services.invitation_email_verified(
+                invitation=invitation, user=request.user
+            ),
+            "needs_verification": needs_verification,
+        },
     )
 
 

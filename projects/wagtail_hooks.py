@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -16,7 +17,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from portal.exports import safe_cell
-from projects import services
+from portal.viewsets import CommunityScopedViewSetMixin, DistrictWideViewSetMixin
+from projects import review, services
 from projects.forms import ReasonForm
 from projects.models import Category, Organization
 from projects.permissions import reviewable_organizations
@@ -78,7 +80,7 @@ class OrganizationInspectView(InspectView):
         return buttons
 
 
-class OrganizationViewSet(ModelViewSet):
+class OrganizationViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     """社会组织审核 — community staff see the applications for their communities, district
     administrators all of them; approving and rejecting go through projects.services."""
 
@@ -148,6 +150,9 @@ class OrganizationViewSet(ModelViewSet):
         "suspended_at",
         "suspension_reason",
     ]
+
+    def scope_queryset(self, user, queryset):
+        return reviewable_organizations(user, queryset)
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
@@ -222,7 +227,7 @@ class OrganizationViewSet(ModelViewSet):
         return self._decision(request, pk, action="suspend", needs_reason=True)
 
 
-class CategoryViewSet(SnippetViewSet):
+class CategoryViewSet(DistrictWideViewSetMixin, SnippetViewSet):
     model = Category
     pk_path_converter = "id"
     icon = "tag"
@@ -241,3 +246,32 @@ def register_organization_viewset():
 
 
 register_snippet(CategoryViewSet)
+
+
+# --- 项目审核: the reviewer's screens and the editor's buttons (projects.review) --------
+
+
+@hooks.register("register_admin_urls")
+def register_review_urls():
+    return [
+        path("project-review/", review.review_index, name="projects_review_index"),
+        path("project-review/<id:task_state_id>/", review.review, name="projects_review"),
+    ]
+
+
+class ReviewMenuItem(MenuItem):
+    def is_shown(self, request):
+        return review.user_is_reviewer(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_review_menu_item():
+    return ReviewMenuItem(
+        gettext_lazy("项目审核"),
+        reverse_lazy("projects_review_index"),
+        icon_name="tasks",
+        order=205,
+    )
+
+
+hooks.register("construct_page_action_menu", review.arrange_page_action_menu)

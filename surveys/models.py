@@ -45,6 +45,8 @@ class SurveyIndexPage(SearchableMixin, Page):
     max_count = 1
     paginate_by = 10
 
+    search_type_label = _("民意征集")  # shown in site search results
+
     class Meta:
         verbose_name = _("民意征集列表页")
 
@@ -206,6 +208,8 @@ class SurveyPage(SearchableMixin, AbstractForm):
 
     parent_page_types = ["surveys.SurveyIndexPage"]
     subpage_types = []
+
+    search_type_label = _("问卷")  # shown in site search results
 
     class Meta:
         verbose_name = _("问卷")

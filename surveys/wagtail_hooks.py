@@ -13,6 +13,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from portal.filters import PortalFilterSet
+from portal.viewsets import CommunityScopedViewSetMixin
 from surveys.models import SurveyPage, SurveyResponse
 from surveys.permissions import is_survey_staff, response_scope
 
@@ -80,16 +81,10 @@ class SurveyResponseIndexView(IndexView):
     base_filterset_class = PortalFilterSet  # ids in ?survey= and ?street= are validated
 
     def get_base_queryset(self):
-        responses = SurveyResponse.objects.filter(survey__anonymous=False).select_related(
-            "survey", "user", "street", "community"
-        )
-        scope = response_scope(self.request.user)
-        if scope is not None:
-            responses = responses.filter(community_id__in=scope)
-        return responses
+        return super().get_base_queryset().select_related("survey", "user", "street", "community")
 
 
-class SurveyResponseViewSet(ModelViewSet):
+class SurveyResponseViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     """答卷 — the responses to non-anonymous surveys, newest first; community staff see their
     communities' respondents only. Downloads are on each survey's results page (their
     spreadsheet cells are neutralised; Wagtail's own export does not do that)."""
@@ -107,6 +102,16 @@ class SurveyResponseViewSet(ModelViewSet):
     form_fields = ["survey"]
     inspect_view_enabled = False
     index_view_class = SurveyResponseIndexView
+    community_lookup = "community_id"
+
+    def scope_queryset(self, user, queryset):
+        """Answers to anonymous surveys never; community staff their communities'
+        respondents (surveys.permissions.response_scope), in every view."""
+        queryset = queryset.filter(survey__anonymous=False)
+        scope = response_scope(user)
+        if scope is None:
+            return queryset
+        return queryset.filter(community_id__in=scope)
 
 
 survey_response_viewset = SurveyResponseViewSet("survey_responses")

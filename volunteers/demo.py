@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from portal.models import Grid, User
-from portal.permissions import COMMUNITY_STAFF, DISTRICT_ADMINS
+from portal.permissions import GRID_LEADERS
 from volunteers import services
 from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
 
@@ -65,30 +65,6 @@ def _name(rng) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
-def _permissions() -> None:
-    codenames = {
-        "view": ["view_rostermembership", "view_shift", "view_signup", "view_servicerecord"],
-        "change": [
-            "change_rostermembership",
-            "change_shift",
-            "change_signup",
-            "change_servicerecord",
-        ],
-    }
-    staff = Group.objects.filter(name=COMMUNITY_STAFF).first()
-    admins = Group.objects.filter(name=DISTRICT_ADMINS).first()
-    view = Permission.objects.filter(
-        codename__in=codenames["view"], content_type__app_label="volunteers"
-    )
-    change = Permission.objects.filter(
-        codename__in=codenames["change"], content_type__app_label="volunteers"
-    )
-    if staff:
-        staff.permissions.add(*view)
-    if admins:
-        admins.permissions.add(*view, *change)
-
-
 def _leaders(ctx, grids, password) -> None:
     """Every grid gets a leader; the first grid's is the demo leader."""
     demo_leader = ctx.users.get("leader")
@@ -128,6 +104,7 @@ def _leaders(ctx, grids, password) -> None:
         batch_size=1000,
         ignore_conflicts=True,
     )
+    Group.objects.get(name=GRID_LEADERS).user_set.add(*{g.leader_id for g in grids})
 
 
 def _members(ctx, grids, password) -> dict[int, list[User]]:
@@ -346,7 +323,6 @@ def _activities(ctx, by_grid) -> None:
 
 
 def load(ctx) -> None:
-    _permissions()
     grids = list(Grid.objects.order_by("code"))
     if not grids:
         return

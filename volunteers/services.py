@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Grid, User
 from portal.notifications import notify
+from portal.permissions import GRID_LEADERS
 from volunteers.models import (
     CalendarFeed,
     Certificate,
@@ -143,6 +145,7 @@ def membership_leave(*, membership: RosterMembership, by: User) -> RosterMembers
     grid = membership.grid
     if grid.leader_id == membership.user_id:
         Grid.objects.filter(pk=grid.pk).update(leader=None)
+        _sync_leader_group([membership.user_id])
     future = SignUp.objects.filter(
         user_id=membership.user_id,
         shift__grid_id=grid.pk,
@@ -155,15 +158,36 @@ def membership_leave(*, membership: RosterMembership, by: User) -> RosterMembers
     return membership
 
 
+def _sync_leader_group(user_ids) -> None:
+    """The 网格长 group holds exactly the people who lead a grid (it carries no admin rights;
+    it lets staff find the leaders in the user list)."""
+    group, _created = Group.objects.get_or_create(name=GRID_LEADERS)
+    for user_id in {u for u in user_ids if u}:
+        if Grid.objects.filter(leader_id=user_id).exists():
+            group.user_set.add(user_id)
+        else:
+            group.user_set.remove(user_id)
+
+
 @transaction.atomic
 def grid_appoint_leader(*, grid: Grid, user: User, by: User) -> RosterMembership:
-    """Community staff appoint a grid's leader (网格长): sets Grid.leader and gives the person
-    an active leader membership. The previous leader stays on the roster as 巡治员."""
+    """Community staff appoint a grid's leader (网格长) from the grid's active roster members:
+    sets Grid.leader and makes the membership a leader's. The previous leader stays on the
+    roster as 巡治员. The only way a grid gets a leader, in the admin as on the roster page."""
     grid = Grid.objects.select_for_update().get(pk=grid.pk)
     if not can_appoint_leader(by, grid):
         raise PermissionDenied
     if not user.is_active:
         raise ValidationError(_("这个账号已停用，不能任命为网格长。"))
+    membership = (
+        RosterMembership.objects.select_for_update()
+        .filter(grid=grid, user=user, status=Status.ACTIVE)
+        .first()
+    )
+    if membership is None:
+        raise ValidationError(
+            _("只能从这个网格的在册成员中任命网格长。请先让这位居民申请加入名册并通过审核。")
+        )
     previous = grid.leader_id
     if previous and previous != user.pk:
         RosterMembership.objects.filter(
@@ -171,25 +195,11 @@ def grid_appoint_leader(*, grid: Grid, user: User, by: User) -> RosterMembership
         ).update(role=Role.PATROL)
     grid.leader = user
     grid.save(update_fields=["leader"])
-    membership = RosterMembership.objects.filter(
-        grid=grid, user=user, status__in=[Status.APPLIED, Status.ACTIVE]
-    ).first()
-    now = timezone.now()
-    if membership is None:
-        membership = RosterMembership.objects.create(
-            grid=grid,
-            user=user,
-            role=Role.LEADER,
-            status=Status.ACTIVE,
-            decided_by=by,
-            decided_at=now,
-        )
-    else:
-        membership.role = Role.LEADER
-        membership.status = Status.ACTIVE
-        membership.decided_by = by
-        membership.decided_at = now
-        membership.save(update_fields=["role", "status", "decided_by", "decided_at"])
+    membership.role = Role.LEADER
+    membership.decided_by = by
+    membership.decided_at = timezone.now()
+    membership.save(update_fields=["role", "decided_by", "decided_at"])
+    _sync_leader_group([previous, user.pk])
     notify(
         recipient=user,
         kind="leader_appointed",

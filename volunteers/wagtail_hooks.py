@@ -2,48 +2,133 @@
 filters by street / community / grid and exports, and the per-grid numbers report. Community
 staff see the rows of their own communities only."""
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets import Button
+from wagtail.log_actions import log
+from wagtail.permissions import register_permission_policy
 
+from portal.models import Grid
 from portal.permissions import is_district_admin, staff_community_ids
-from volunteers import admin_views
+from portal.viewsets import CommunityScopedViewSetMixin, ServiceGuardedPermissionPolicy
+from volunteers import admin_views, services
 from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
+from volunteers.permissions import can_appoint_leader
+
+# Rows with rules are written by volunteers.services only: nobody adds or deletes them in the
+# generic views; memberships and sign-ups are not edited there at all (their status is the
+# services' business); shifts and service records are edited through shift_update and
+# service_record_adjust.
+register_permission_policy(
+    RosterMembership,
+    ServiceGuardedPermissionPolicy(RosterMembership, denied_actions=("add", "change", "delete")),
+)
+register_permission_policy(
+    SignUp, ServiceGuardedPermissionPolicy(SignUp, denied_actions=("add", "change", "delete"))
+)
+register_permission_policy(Shift, ServiceGuardedPermissionPolicy(Shift))
+register_permission_policy(ServiceRecord, ServiceGuardedPermissionPolicy(ServiceRecord))
 
 
-class ScopedIndexView(IndexView):
-    community_path = "grid__community_id"
+def _error_messages(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+class RelatedIndexView(IndexView):
     related = ()
     pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
 
     def get_base_queryset(self):
-        queryset = super().get_base_queryset().select_related(*self.related)
-        if is_district_admin(self.request.user):
-            return queryset
-        scope = staff_community_ids(self.request.user)
-        return queryset.filter(**{f"{self.community_path}__in": scope})
+        return super().get_base_queryset().select_related(*self.related)
 
 
-class ScopedViewSet(ModelViewSet):
-    """Lists limited to the staff member's communities (district admins see everything)."""
+class ScopedViewSet(CommunityScopedViewSetMixin, ModelViewSet):
+    """Every view limited to the staff member's communities (district admins see everything),
+    through portal.viewsets."""
 
-    community_path = "grid__community_id"
+    community_lookup = "grid__community_id"
     related = ()
     pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
     search_backend_name = None
     add_to_admin_menu = False
     inspect_view_enabled = True
+    base_index_view_class = RelatedIndexView
 
     @property
     def index_view_class(self):
         return type(
             f"{self.model.__name__}IndexView",
-            (ScopedIndexView,),
-            {"community_path": self.community_path, "related": self.related},
+            (self.base_index_view_class,),
+            {"related": self.related},
         )
+
+
+class ServiceEditView(EditView):
+    """An edit view whose save calls a service; its ValidationError comes back on the form,
+    and the change is written to the object's history as an ordinary edit."""
+
+    def call_service(self, form):
+        raise NotImplementedError
+
+    def save_instance(self):
+        self.call_service(self.form)
+        log(instance=self.object, action="wagtail.edit", user=self.request.user)
+        self.object.refresh_from_db()
+        return self.object
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class MembershipIndexView(RelatedIndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        if instance.status == RosterMembership.Status.APPLIED:
+            buttons.append(
+                Button(
+                    gettext("审核申请"),
+                    url=reverse("volunteers_memberships:decide", args=[instance.pk]),
+                    icon_name="check",
+                    priority=5,
+                )
+            )
+        return buttons
+
+
+class MembershipDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结果"),
+        choices=[("approve", _("通过")), ("decline", _("不通过"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择通过或不通过。")},
+    )
+    reason = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("不通过时必须填写，申请人会看到它。"),
+    )
 
 
 class RosterMembershipViewSet(ScopedViewSet):
@@ -67,8 +152,71 @@ class RosterMembershipViewSet(ScopedViewSet):
         "decided_at",
     ]
     export_filename = "roster-memberships"
-    form_fields = ["role", "status", "availability", "decision_reason"]
+    # Never shown: the policy above lets nobody edit a membership; decisions go through
+    # membership_decide (the "审核申请" action below).
+    form_fields = ["availability"]
     ordering = ["-created_at"]
+    base_index_view_class = MembershipIndexView
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("decide/<id:pk>/", self.decide_view, name="decide"),
+        ]
+
+    def decide_view(self, request, pk):
+        memberships = self.scope_queryset(
+            request.user, RosterMembership.objects.select_related("user", "grid__community")
+        )
+        membership = get_object_or_404(memberships, pk=pk)
+        form = MembershipDecisionForm(request.POST or None)
+        error = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.membership_decide(
+                    membership=membership,
+                    by=request.user,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                error = _error_messages(exc)
+            else:
+                messages.success(request, gettext("审核结果已保存，申请人会收到通知。"))
+                return redirect("volunteers_memberships:index")
+        return TemplateResponse(
+            request,
+            "volunteers/admin/membership_decision.html",
+            {
+                "membership": membership,
+                "form": form,
+                "error": error,
+                "page_title": gettext("审核名册申请"),
+                "index_url": reverse("volunteers_memberships:index"),
+            },
+        )
+
+
+SHIFT_FORM_FIELDS = [
+    "title",
+    "place",
+    "description",
+    "starts_at",
+    "ends_at",
+    "signup_deadline",
+    "capacity",
+    "members_only",
+]
+
+
+class ShiftEditView(ServiceEditView):
+    def call_service(self, form):
+        warnings = services.shift_update(
+            shift=self.object,
+            by=self.request.user,
+            **{name: form.cleaned_data[name] for name in SHIFT_FORM_FIELDS},
+        )
+        for warning in warnings:
+            messages.warning(self.request, warning)
 
 
 class ShiftViewSet(ScopedViewSet):
@@ -94,15 +242,10 @@ class ShiftViewSet(ScopedViewSet):
         "attendance_confirmed_at",
     ]
     export_filename = "shifts"
-    form_fields = [
-        "title",
-        "place",
-        "description",
-        "starts_at",
-        "ends_at",
-        "signup_deadline",
-        "members_only",
-    ]
+    # Saved through shift_update: its rules (times, capacity, no change after the end) and
+    # its waitlist promotions apply as on the front end.
+    form_fields = SHIFT_FORM_FIELDS
+    edit_view_class = ShiftEditView
     ordering = ["-starts_at"]
 
 
@@ -112,17 +255,44 @@ class SignUpViewSet(ScopedViewSet):
     url_prefix = "volunteers/signups"
     icon = "tick"
     menu_label = _("报名")
-    community_path = "shift__grid__community_id"
+    community_lookup = "shift__grid__community_id"
     related = ("user", "shift__grid__community")
     list_display = ["user", "shift", "status", "queued_at", "checked_in_at"]
     list_filter = ["status", "shift__grid__community__street", "shift__grid__community"]
     search_fields = ["user__display_name", "user__email", "shift__title"]
     list_export = ["user", "shift", "status", "queued_at", "checked_in_at", "cancelled_at"]
     export_filename = "signups"
-    # Status changes go through the services (capacity, waitlist); the admin edits only the
-    # check-in time.
+    # Read-only here: status and check-in change through the services (capacity, waitlist,
+    # check-in code); the policy above lets nobody edit a sign-up in the admin.
     form_fields = ["checked_in_at"]
     ordering = ["-queued_at"]
+
+
+class ServiceRecordAdjustForm(WagtailAdminModelForm):
+    """Hours are corrected with a new reason every time (service_record_adjust)."""
+
+    class Meta:
+        model = ServiceRecord
+        fields = ["hours", "adjustment_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        reason = self.fields["adjustment_reason"]
+        reason.required = True
+        reason.label = _("修改原因")
+        reason.help_text = _("说明为什么修改服务时长，会保存在这条记录中。")
+        reason.error_messages["required"] = _("请填写修改服务时长的原因。")
+        self.initial["adjustment_reason"] = ""
+
+
+class ServiceRecordEditView(ServiceEditView):
+    def call_service(self, form):
+        services.service_record_adjust(
+            record=self.object,
+            by=self.request.user,
+            hours=form.cleaned_data["hours"],
+            reason=form.cleaned_data["adjustment_reason"],
+        )
 
 
 class ServiceRecordViewSet(ScopedViewSet):
@@ -147,7 +317,11 @@ class ServiceRecordViewSet(ScopedViewSet):
     ]
     export_filename = "service-records"
     form_fields = ["hours", "adjustment_reason"]
+    edit_view_class = ServiceRecordEditView
     ordering = ["-served_on"]
+
+    def get_form_class(self, for_update=False):
+        return ServiceRecordAdjustForm
 
 
 class VolunteersViewSetGroup(ModelViewSetGroup):
@@ -167,6 +341,19 @@ def register_report_url():
     return [
         path("volunteers/grid-report/", admin_views.grid_report, name="volunteers_grid_report"),
     ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def grid_leader_button(snippet, user, next_url=None):
+    """Grid leaders are appointed on the grid's roster page, through grid_appoint_leader
+    (candidates: the grid's active roster members)."""
+    if isinstance(snippet, Grid) and can_appoint_leader(user, snippet):
+        yield Button(
+            gettext("任命网格长"),
+            url=reverse("volunteers:roster", args=[snippet.code]) + "#appoint-title",
+            icon_name="user",
+            priority=5,
+        )
 
 
 class ReportMenuItem(MenuItem):

@@ -80,6 +80,8 @@ class HomePage(SearchableMixin, Page):
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
+    search_type_label = _("首页")  # shown in site search results
+
     class Meta:
         verbose_name = _("首页")
 
@@ -114,6 +116,8 @@ class StandardPage(SearchableMixin, Page):
     parent_page_types = ["portal.HomePage", "portal.StandardPage"]
     subpage_types = ["portal.StandardPage"]
 
+    search_type_label = _("页面")  # shown in site search results
+
     class Meta:
         verbose_name = _("普通页面")
 
@@ -130,6 +134,8 @@ class NewsIndexPage(SearchableMixin, Page):
     subpage_types = ["portal.NewsPage"]
     max_count = 1
     paginate_by = 10
+
+    search_type_label = _("新闻")  # shown in site search results
 
     class Meta:
         verbose_name = _("新闻列表页")
@@ -197,6 +203,8 @@ class NewsPage(SearchableMixin, Page):
 
     parent_page_types = ["portal.NewsIndexPage"]
     subpage_types = []
+
+    search_type_label = _("新闻")  # shown in site search results
 
     class Meta:
         verbose_name = _("新闻")

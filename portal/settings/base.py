@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "projects",
     "volunteers",
     "surveys",
+    "cases",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -224,6 +225,17 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
+
+# The admin as Chinese staff on closed networks and in mainland China use it: in each
+# person's admin language (their Wagtail profile's choice, otherwise the site's language,
+# Chinese first), with nothing fetched from or linking to sites they cannot reach.
+# Wagtail's own zh_Hans catalogue misses some strings; locale/zh_Hans fills the gaps.
+# Menu items and templates that link to guide.wagtail.org are removed in
+# portal/wagtail_hooks.py and templates/wagtailadmin/.
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # the default avatar instead of www.gravatar.com
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # no request to releases.wagtail.org from the dashboard
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False  # no "What's new in Wagtail" dashboard banner
 
 # Wagtail's database search, with Chinese split into two-character pieces (portal.search).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}

@@ -1,3 +1,4 @@
+from .moderation import CommunityApprovalTask
 from .organizations import (
     Category,
     Organization,
@@ -13,6 +14,7 @@ from .pages import (
 
 __all__ = [
     "Category",
+    "CommunityApprovalTask",
     "Organization",
     "OrganizationInvitation",
     "OrganizationMember",

@@ -15,6 +15,9 @@ from wagtail.url_routing import RouteResult
 from portal import registry
 from portal.blocks import BaseStreamBlock
 from portal.models import SearchableMixin
+from portal.search import cjk_bigrams
+from projects.permissions import CommunityScopedPagePermissionTester
+from projects.widgets import CommunityPickerWidget, ProjectTagWidget
 
 
 class ProjectIndexPage(SearchableMixin, Page):
@@ -31,6 +34,8 @@ class ProjectIndexPage(SearchableMixin, Page):
     parent_page_types = ["portal.HomePage"]
     subpage_types = ["projects.OrganizationPage"]
     max_count = 1
+
+    search_type_label = _("栏目")
 
     class Meta:
         verbose_name = _("项目列表页")
@@ -82,8 +87,13 @@ class OrganizationPage(SearchableMixin, Page):
     subpage_types = ["projects.ServiceProjectPage"]
     exclude_fields_in_copy = ["organization"]
 
+    search_type_label = _("社会组织")
+
     class Meta:
         verbose_name = _("社会组织页面")
+
+    def permissions_for_user(self, user):
+        return CommunityScopedPagePermissionTester(user, self)
 
     def get_context(self, request, *args, **kwargs):
         from projects import selectors
@@ -173,8 +183,18 @@ class ServiceProjectPage(SearchableMixin, Page):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("category"), FieldPanel("recruiting_status")]),
-                FieldPanel("tags"),
-                FieldPanel("service_communities"),
+                FieldPanel(
+                    "tags",
+                    widget=ProjectTagWidget,
+                    help_text=_("用逗号分隔多个标签，例如：助老，助餐。居民可以按标签筛选和搜索。"),
+                ),
+                FieldPanel(
+                    "service_communities",
+                    widget=CommunityPickerWidget,
+                    help_text=_(
+                        "勾选项目服务的社区（可多选），可按名称搜索；由这些社区的工作人员审核。"
+                    ),
+                ),
                 FieldPanel("beneficiaries"),
                 FieldPanel("place"),
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
@@ -186,6 +206,7 @@ class ServiceProjectPage(SearchableMixin, Page):
 
     parent_page_types = ["projects.OrganizationPage"]
     subpage_types = []
+    search_type_label = _("服务项目")
 
     class Meta:
         verbose_name = _("服务项目")
@@ -216,6 +237,24 @@ class ServiceProjectPage(SearchableMixin, Page):
             if organization_id is not None:
                 self.organization_id = organization_id
         return super().save(*args, **kwargs)
+
+    @property
+    def search_bigrams(self) -> str:
+        # Residents search by what a project is about, not only by its own words: the
+        # category (养老服务), the tags, the organization and the communities it serves.
+        related = []
+        if self.category_id and self.category:
+            related.append(self.category.name)
+        related.extend(tag.name for tag in self.tags.all())
+        if self.organization_id and self.organization:
+            related.append(self.organization.name)
+        related.extend(community.name for community in self.service_communities.all())
+        return " ".join(
+            part for part in (super().search_bigrams, cjk_bigrams(" ".join(related))) if part
+        )
+
+    def permissions_for_user(self, user):
+        return CommunityScopedPagePermissionTester(user, self)
 
     def get_context(self, request, *args, **kwargs):
         from projects import selectors

@@ -62,6 +62,7 @@ def test_leader_of_another_grid_cannot_decide(grids, grid, resident):
 
 
 def test_staff_appoint_leader_sets_grid_leader_and_membership(grid, community_staff, resident):
+    make_member(grid=grid, user=resident)
     services.grid_appoint_leader(grid=grid, user=resident, by=community_staff)
     grid.refresh_from_db()
     assert grid.leader == resident
@@ -69,6 +70,30 @@ def test_staff_appoint_leader_sets_grid_leader_and_membership(grid, community_st
         RosterMembership.objects.get(grid=grid, user=resident, status="active").role
         == RosterMembership.Role.LEADER
     )
+
+
+def test_only_active_roster_members_can_be_appointed_leader(grid, community_staff, resident):
+    with pytest.raises(ValidationError, match="在册成员"):
+        services.grid_appoint_leader(grid=grid, user=resident, by=community_staff)
+    services.membership_apply(user=resident, grid=grid)
+    with pytest.raises(ValidationError, match="在册成员"):
+        services.grid_appoint_leader(grid=grid, user=resident, by=community_staff)
+    grid.refresh_from_db()
+    assert grid.leader_id is None
+
+
+def test_leader_group_follows_appointments(grid, community_staff):
+    from django.contrib.auth.models import Group
+
+    from portal.permissions import GRID_LEADERS
+
+    first = make_member(grid=grid)
+    second = make_member(grid=grid)
+    services.grid_appoint_leader(grid=grid, user=first, by=community_staff)
+    leaders = Group.objects.get(name=GRID_LEADERS)
+    assert set(leaders.user_set.all()) == {first}
+    services.grid_appoint_leader(grid=grid, user=second, by=community_staff)
+    assert set(leaders.user_set.all()) == {second}
 
 
 def test_leader_cannot_appoint_leaders(grid, leader, resident):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_notification_preferences'),
+        ('portal', '0006_staff_roles'),
     ]
 
     operations = [

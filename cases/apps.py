@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "cases"
+    verbose_name = _("随手拍 · 诉求")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from cases import notifications
+
+        notifications.register()

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from cases.services import case_sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "The SLA sweep: flag overdue cases, warn before deadlines, escalate overdue cases to "
+        "the community and then the street. Idempotent and locked: run it every minute from "
+        "cron or a scheduler on any number of hosts."
+    )
+
+    def handle(self, *args, **options):
+        result = case_sweep()
+        if not result.locked:
+            self.stdout.write("Another host is running the sweep; nothing done.")
+            return
+        self.stdout.write(
+            f"overdue {result.overdue}, warned {result.warned}, escalated to community "
+            f"{result.escalated_community}, to street {result.escalated_street}"
+        )

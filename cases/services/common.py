@@ -1,0 +1,122 @@
+"""What every case service does: lock the row, check the actor against the transition table,
+write the history row, and tell the people concerned."""
+
+from django.db.models import Q
+from django.urls import reverse
+
+from cases.models import Case, CaseEvent, CasePhoto
+from cases.permissions import ROLE_LABELS, case_roles
+from cases.photos import clean_photo
+from cases.transitions import check_transition
+from portal.models import User
+from portal.notifications import notify
+from portal.permissions import COMMUNITY_STAFF
+
+# The order in which a person's roles name them in the history (most specific first).
+_ROLE_ORDER = ["handler", "grid_leader", "community_staff", "district_admin", "reporter"]
+
+
+def lock_case(case: Case) -> Case:
+    """The case re-read under a row lock (select_for_update), so that two people acting at
+    once are served one after the other and the second sees the first one's change."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def authorize(action: str, *, case: Case, by: User, target: str | None = None) -> set[str]:
+    roles = case_roles(by, case)
+    check_transition(action, state=case.state, roles=roles, target=target)
+    return roles
+
+
+def role_label(roles: set[str], allowed: frozenset[str] | None = None) -> str:
+    for role in _ROLE_ORDER:
+        if role in roles and (allowed is None or role in allowed):
+            return str(ROLE_LABELS[role])
+    return ""
+
+
+def record(
+    case: Case,
+    *,
+    action: str,
+    by: User | None,
+    roles: set[str] | None = None,
+    from_state: str = "",
+    note: str = "",
+    public: bool = True,
+) -> CaseEvent:
+    """One history row. Every transition writes one: the services call this after saving."""
+    return CaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        actor=by,
+        actor_role=role_label(roles or set()),
+        note=note,
+        is_public=public,
+    )
+
+
+def save_photos(case: Case, *, photos, kind: str, by: User | None) -> list[CasePhoto]:
+    saved = []
+    for uploaded in photos or []:
+        photo = CasePhoto(case=case, kind=kind, uploaded_by=by)
+        photo.image.save("photo.jpg", clean_photo(uploaded), save=False)
+        photo.save()
+        saved.append(photo)
+    return saved
+
+
+def community_staff_of(case: Case):
+    return User.objects.filter(
+        is_active=True, groups__name=COMMUNITY_STAFF, staff_communities=case.community_id
+    ).distinct()
+
+
+def department_members(group_id: int):
+    return User.objects.filter(is_active=True, groups=group_id)
+
+
+def handlers_of(case: Case):
+    """The people who should act on a dispatched case: the assignee, or the department."""
+    if case.assignee_id:
+        return User.objects.filter(pk=case.assignee_id, is_active=True)
+    if case.assigned_department_id:
+        return department_members(case.assigned_department_id)
+    return User.objects.none()
+
+
+def supervisors_of(case: Case):
+    """The grid's leader and the community's staff: who receives a new case."""
+    leader = Q(led_grids=case.grid_id)
+    staff = Q(groups__name=COMMUNITY_STAFF, staff_communities=case.community_id)
+    return User.objects.filter(Q(is_active=True) & (leader | staff)).distinct()
+
+
+def notify_all(people, *, kind: str, subject: str, body: str = "", url: str = "", skip=None):
+    skip_id = getattr(skip, "pk", None)
+    for person in people:
+        if person.pk != skip_id:
+            notify(recipient=person, kind=kind, subject=subject, body=body, url=url)
+
+
+def notify_public(case: Case, *, subject: str, body: str = "", skip: User | None = None) -> None:
+    """Tell the reporter and the followers about a public change of their case."""
+    people = list(
+        User.objects.filter(
+            Q(pk=case.reporter_id) | Q(followed_cases__case=case), is_active=True
+        ).distinct()
+    )
+    notify_all(
+        people,
+        kind="case_update",
+        subject=subject,
+        body=body,
+        url=case.get_absolute_url(),
+        skip=skip,
+    )
+
+
+def staff_url(case: Case) -> str:
+    return reverse("cases_admin_detail", args=[case.pk])

@@ -1,0 +1,164 @@
+"""A new case: validation, the number, the deadlines in working time, routing."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseCategory, CasePhoto, Priority, Source, State
+from cases.permissions import COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_LEADER
+from cases.photos import MAX_PHOTOS
+from cases.services.common import notify_all, record, save_photos, staff_url, supervisors_of
+from cases.services.stats import stat_add
+from cases.working_time import WorkingCalendar, add_working_hours
+from portal.models import Grid, User
+from portal.permissions import is_district_admin, staff_community_ids
+
+MAX_DESCRIPTION = 1000
+
+
+def _coordinate(value, low: int, high: int, message: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError) as error:
+        raise ValidationError(message) from error
+    if not number.is_finite() or not (low <= number <= high):
+        raise ValidationError(message)
+    return number
+
+
+def _allocate_number(moment: datetime) -> tuple[int | None, str]:
+    """(primary key, number) for a new case: SB + report date + a serial. On PostgreSQL the
+    serial is the next value of the primary key's sequence, so no counter row is shared by
+    concurrent reports; elsewhere (SQLite serialises writers) the number is set after insert."""
+    prefix = f"SB{timezone.localtime(moment):%Y%m%d}-"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('cases_case', 'id'))")
+            pk = cursor.fetchone()[0]
+        return pk, f"{prefix}{pk:06d}"
+    return None, prefix
+
+
+def deadlines(
+    *, category: CaseCategory, priority: str, start: datetime, calendar=None
+) -> tuple[datetime, datetime]:
+    """(response due, handling due) counted in working time from `start`."""
+    response_hours, handling_hours = category.limits_for(priority)
+    calendar = calendar or WorkingCalendar()
+    return (
+        add_working_hours(start, response_hours, calendar),
+        add_working_hours(start, handling_hours, calendar),
+    )
+
+
+@transaction.atomic
+def case_report(
+    *,
+    by: User,
+    category: CaseCategory,
+    grid: Grid,
+    description: str,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    contact_allowed: bool = False,
+    priority: str = Priority.NORMAL,
+    source: str = Source.RESIDENT,
+    photos=(),
+    now: datetime | None = None,
+) -> Case:
+    """A resident reports a problem (随手拍), or a grid member one found on patrol. The case
+    goes to the grid's leader and the community's staff, with deadlines in working time."""
+    if not by.is_authenticated or not by.is_active:
+        raise PermissionDenied
+    errors = {}
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = _("请描述遇到的问题。")
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = _("问题描述不能超过 %(max)s 个字。") % {"max": MAX_DESCRIPTION}
+    if category is None or not category.is_active:
+        errors["category"] = _("请选择一个问题类别。")
+    if grid is None:
+        errors["grid"] = _("请选择问题所在的网格。")
+    if priority not in Priority.values:
+        errors["priority"] = _("请选择紧急程度。")
+    address = (address or "").strip()
+    if len(address) > 200:
+        errors["address"] = _("详细地址不能超过 200 个字。")
+    try:
+        lat = _coordinate(latitude, -90, 90, _("位置的纬度不正确，请重新获取位置。"))
+        lon = _coordinate(longitude, -180, 180, _("位置的经度不正确，请重新获取位置。"))
+        if (lat is None) != (lon is None):
+            raise ValidationError(_("位置不完整，请重新获取位置或不附带位置提交。"))
+    except ValidationError as error:
+        errors["address"] = error.messages[0]
+        lat = lon = None
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = _("最多上传 %(max)s 张照片。") % {"max": MAX_PHOTOS}
+    if errors:
+        raise ValidationError(errors)
+    if source == Source.PATROL:
+        if not (
+            is_district_admin(by)
+            or grid.community_id in staff_community_ids(by)
+            or grid.leader_id == by.pk
+        ):
+            raise PermissionDenied
+    elif source != Source.RESIDENT:
+        raise ValidationError(_("上报来源不正确。"))
+
+    now = now or timezone.now()
+    response_due, handling_due = deadlines(category=category, priority=priority, start=now)
+    pk, number = _allocate_number(now)
+    community = grid.community
+    case = Case(
+        pk=pk,
+        number=number if pk else f"{number}{uuid.uuid4().hex[:12]}",
+        category=category,
+        priority=priority,
+        source=source,
+        description=description,
+        grid=grid,
+        community=community,
+        street_id=community.street_id,
+        address=address,
+        latitude=lat,
+        longitude=lon,
+        reporter=by,
+        contact_allowed=bool(contact_allowed),
+        state=State.SUBMITTED,
+        response_due_at=response_due,
+        handling_due_at=handling_due,
+        created_at=now,
+    )
+    case.save(force_insert=True)
+    if pk is None:
+        case.number = f"{number}{case.pk:06d}"
+        Case.objects.filter(pk=case.pk).update(number=case.number)
+    save_photos(case, photos=photos, kind=CasePhoto.Kind.REPORT, by=by)
+    roles = {GRID_LEADER} if source == Source.PATROL and grid.leader_id == by.pk else set()
+    if source == Source.PATROL and not roles:
+        roles = {
+            COMMUNITY_STAFF if grid.community_id in staff_community_ids(by) else DISTRICT_ADMIN
+        }
+    record(case, action="report", by=by, roles=roles or {"reporter"}, note="")
+    stat_add(case, reported=1)
+    notify_all(
+        supervisors_of(case),
+        kind="case_new",
+        subject=_("新诉求 %(number)s：%(category)s")
+        % {"number": case.number, "category": category},
+        body=description[:200],
+        url=staff_url(case),
+        skip=by,
+    )
+    return case

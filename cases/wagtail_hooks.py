@@ -1,0 +1,76 @@
+"""The cases app in the Wagtail admin: 我的待办 (the staff inbox and case pages), and the
+snippets district administrators manage: categories with their time limits, and the working
+calendar."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from cases import admin_views
+from cases.models import CaseCategory, WorkingDayOverride
+from cases.permissions import is_case_staff
+
+
+@hooks.register("register_admin_urls")
+def register_case_urls():
+    return [
+        path("cases/", admin_views.inbox, name="cases_admin_inbox"),
+        path("cases/bulk/", admin_views.bulk, name="cases_admin_bulk"),
+        path("cases/<id:pk>/", admin_views.detail, name="cases_admin_detail"),
+        path(
+            "cases/<id:pk>/photos/<id:photo_id>/",
+            admin_views.photo,
+            name="cases_admin_photo",
+        ),
+        path("cases/<id:pk>/<str:name>/", admin_views.action, name="cases_admin_action"),
+    ]
+
+
+class InboxMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_case_staff(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_inbox_menu_item():
+    return InboxMenuItem(_("我的待办"), reverse("cases_admin_inbox"), icon_name="tasks", order=150)
+
+
+class CaseCategoryViewSet(SnippetViewSet):
+    model = CaseCategory
+    pk_path_converter = "id"
+    icon = "tag"
+    menu_label = _("诉求类别与时限")
+    list_display = ["name", "code", "department", "is_active", "sort_order"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+    ordering = ["sort_order", "name"]
+    list_export = ["name", "code", "department", "is_active", "sort_order"]
+    export_filename = "case-categories"
+
+
+class WorkingDayOverrideViewSet(SnippetViewSet):
+    model = WorkingDayOverride
+    pk_path_converter = "id"
+    icon = "date"
+    menu_label = _("节假日与调休")
+    list_display = ["date", "name", "is_working"]
+    list_filter = ["is_working"]
+    ordering = ["-date"]
+    list_export = ["date", "name", "is_working"]
+    export_filename = "working-calendar"
+    form_fields = ["date", "is_working", "name"]
+
+
+class CasesSnippetGroup(ModelViewSetGroup):
+    items = (CaseCategoryViewSet, WorkingDayOverrideViewSet)
+    menu_icon = "tasks"
+    menu_label = _("诉求设置")
+    menu_order = 910
+
+
+register_snippet(CasesSnippetGroup)

@@ -1,0 +1,181 @@
+"""我的待办 in the Wagtail admin: scoping on every URL, actions through the services, bulk
+operations, private photos, and a fixed number of queries."""
+
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from cases import services
+from cases.models import Case, CasePhoto, State
+from tests import factories
+
+
+def _jpeg_with_gps() -> SimpleUploadedFile:
+    image = Image.new("RGB", (3000, 2000), "green")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (36.0, 5.0, 0.0), 3: "E", 4: (120.0, 22.0, 0.0)}  # GPS
+    buffer = BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return SimpleUploadedFile("IMG_0001.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_inbox_lists_only_the_staff_members_cases(client, world):
+    mine = world.report()
+    theirs = world.report(grid=world.other_grid)
+    response = _login(client, world.staff).get(reverse("cases_admin_inbox"))
+    assert response.status_code == 200
+    assert mine.number in response.text
+    assert theirs.number not in response.text
+
+
+def test_every_case_url_is_404_outside_the_scope(client, world, settings, tmp_path):
+    settings.CASES_PRIVATE_MEDIA_ROOT = tmp_path
+    case = world.report(photos=[_jpeg_with_gps()])
+    photo = case.photos.get()
+    _login(client, world.other_staff)
+    urls = [
+        ("get", reverse("cases_admin_detail", args=[case.pk])),
+        ("get", reverse("cases_admin_photo", args=[case.pk, photo.pk])),
+        ("post", reverse("cases_admin_action", args=[case.pk, "accept"])),
+        ("post", reverse("cases_admin_action", args=[case.pk, "reject"])),
+        ("post", reverse("cases_admin_action", args=[case.pk, "add_note"])),
+        ("post", reverse("cases_admin_action", args=[case.pk, "photo_public"])),
+    ]
+    for method, url in urls:
+        response = getattr(client, method)(url, {"reject-reason": "x", "add_note-text": "x"})
+        assert response.status_code == 404, url
+    client.post(reverse("cases_admin_bulk"), {"operation": "accept", "cases": [case.pk]})
+    case.refresh_from_db()
+    assert case.state == State.SUBMITTED
+    assert not case.events.filter(action="note").exists()
+
+
+def test_people_without_a_staff_role_are_kept_out(client, world):
+    case = world.report()
+    for person in (world.reporter, world.stranger):
+        client.force_login(person)
+        for url in (reverse("cases_admin_inbox"), reverse("cases_admin_detail", args=[case.pk])):
+            assert client.get(url).status_code in (302, 403), url
+
+
+def test_bad_ids_are_404_not_500(client, world):
+    _login(client, world.staff)
+    assert client.get("/admin/cases/999999/").status_code == 404
+    assert client.get("/admin/cases/abc/").status_code == 404
+    case = world.report()
+    assert client.post(f"/admin/cases/{case.pk}/nonsense/").status_code == 404
+    assert (
+        client.get(reverse("cases_admin_inbox"), {"grid": "xyz", "page": "-1"}).status_code == 200
+    )
+
+
+def test_staff_accept_and_dispatch_through_the_forms(client, world):
+    case = world.report()
+    _login(client, world.staff)
+    page = client.get(reverse("cases_admin_detail", args=[case.pk]))
+    assert "受理" in page.text and "不予受理" in page.text
+    response = client.post(reverse("cases_admin_action", args=[case.pk, "accept"]), {})
+    assert response.status_code == 302
+    response = client.post(
+        reverse("cases_admin_action", args=[case.pk, "dispatch"]),
+        {"dispatch-department": world.department.pk},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.DISPATCHED and case.assigned_department == world.department
+    # The department's handler now sees it, and may start it.
+    client.force_login(world.handler)
+    assert case.number in client.get(reverse("cases_admin_inbox")).text
+    client.post(reverse("cases_admin_action", args=[case.pk, "start"]), {})
+    case.refresh_from_db()
+    assert case.state == State.IN_PROGRESS
+
+
+def test_an_invalid_action_keeps_the_typed_text_and_says_why(client, world):
+    case = world.report()
+    _login(client, world.staff)
+    response = client.post(
+        reverse("cases_admin_action", args=[case.pk, "reject"]),
+        {"reject-reason": "重复", "reject-duplicate_of": "SB-NOPE"},
+    )
+    assert response.status_code == 400
+    assert "找不到这个编号的诉求" in response.text
+    assert "重复" in response.text
+    case.refresh_from_db()
+    assert case.state == State.SUBMITTED
+
+
+def test_an_action_the_state_does_not_allow_is_refused_with_a_sentence(client, world):
+    case = world.report()
+    services.case_accept(case=case, by=world.leader)
+    _login(client, world.staff)
+    response = client.post(reverse("cases_admin_action", args=[case.pk, "accept"]), {})
+    assert response.status_code == 400
+    assert "不能受理" in response.text
+
+
+def test_bulk_accept_then_dispatch_to_the_category_department(client, world):
+    cases = [world.report() for _ in range(3)]
+    _login(client, world.staff)
+    ids = [c.pk for c in cases]
+    client.post(reverse("cases_admin_bulk"), {"operation": "accept", "cases": ids})
+    client.post(reverse("cases_admin_bulk"), {"operation": "dispatch_category", "cases": ids})
+    states = set(Case.objects.filter(pk__in=ids).values_list("state", "assigned_department"))
+    assert states == {(State.DISPATCHED, world.department.pk)}
+
+
+def test_photos_are_stripped_private_and_served_to_staff_only(client, world, settings, tmp_path):
+    settings.CASES_PRIVATE_MEDIA_ROOT = tmp_path
+    case = world.report(photos=[_jpeg_with_gps()])
+    photo = case.photos.get()
+    assert str(tmp_path) in photo.image.path
+    with Image.open(photo.image.path) as stored:
+        assert max(stored.size) <= 1600
+        assert not stored.getexif()
+    _login(client, world.staff)
+    response = client.get(reverse("cases_admin_photo", args=[case.pk, photo.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    # Not on the public page until staff make it public.
+    public = client.get(case.get_absolute_url())
+    assert "photos" not in public.text
+    client.post(
+        reverse("cases_admin_action", args=[case.pk, "photo_public"]),
+        {"photo_public-photo": photo.pk, "photo_public-public": "1"},
+    )
+    assert CasePhoto.objects.get(pk=photo.pk).is_public
+
+
+def test_inbox_query_count_does_not_grow(client, world, django_assert_max_num_queries):
+    for _ in range(3):
+        world.report()
+    _login(client, world.staff)
+    client.get(reverse("cases_admin_inbox"))  # warm per-user caches
+    with django_assert_max_num_queries(25) as small:
+        client.get(reverse("cases_admin_inbox"))
+    for _ in range(30):
+        world.report(grid=world.grid, by=factories.make_user())
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("cases_admin_inbox"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("who", ["staff", "admin", "handler"])
+def test_detail_query_count_is_fixed(client, world, who, django_assert_max_num_queries):
+    case = world.report()
+    services.case_accept(case=case, by=world.staff)
+    services.case_dispatch(case=case, by=world.staff, department=world.department)
+    for n in range(10):
+        services.case_add_note(case=case, by=world.staff, text=f"备注{n}")
+    _login(client, getattr(world, who))
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("cases_admin_detail", args=[case.pk])).status_code == 200
