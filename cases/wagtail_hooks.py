@@ -13,6 +13,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from cases import admin_views
 from cases.models import CaseCategory, WorkingDayOverride
 from cases.permissions import is_case_staff
+from portal.viewsets import DistrictWideViewSetMixin
 
 
 @hooks.register("register_admin_urls")
@@ -40,7 +41,7 @@ def register_inbox_menu_item():
     return InboxMenuItem(_("我的待办"), reverse("cases_admin_inbox"), icon_name="tasks", order=150)
 
 
-class CaseCategoryViewSet(SnippetViewSet):
+class CaseCategoryViewSet(DistrictWideViewSetMixin, SnippetViewSet):
     model = CaseCategory
     icon = "tag"
     menu_label = _("诉求类别与时限")
@@ -52,7 +53,7 @@ class CaseCategoryViewSet(SnippetViewSet):
     export_filename = "case-categories"
 
 
-class WorkingDayOverrideViewSet(SnippetViewSet):
+class WorkingDayOverrideViewSet(DistrictWideViewSetMixin, SnippetViewSet):
     model = WorkingDayOverride
     icon = "date"
     menu_label = _("节假日与调休")

@@ -65,7 +65,7 @@ def test_ngo_project_through_moderation_and_search(page, site):
     login(page, "ngo@example.cn", factories.PASSWORD)
     page.goto(f"/admin/pages/add/projects/serviceprojectpage/{organization.page.pk}/")
     page.get_by_label("标题").first.press_sequentially("银发午餐送到家")
-    page.get_by_label("摘要", exact=True).press_sequentially("每周三为独居老人送午餐。")
+    page.get_by_label(re.compile(r"^摘要")).press_sequentially("每周三为独居老人送午餐。")
     page.get_by_role("button", name=re.compile("项目类别")).first.click()
     page.locator(".modal").get_by_role("link", name="养老服务").click()
     expect(page.locator(".modal")).to_be_hidden()
