@@ -42,6 +42,8 @@ def register_inbox_menu_item():
 
 
 class CaseCategoryViewSet(DistrictWideViewSetMixin, SnippetViewSet):
+    """District-wide settings: whoever the model permissions let in sees every category."""
+
     model = CaseCategory
     icon = "tag"
     menu_label = _("诉求类别与时限")

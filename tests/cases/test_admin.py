@@ -10,6 +10,7 @@ from PIL import Image
 
 from cases import services
 from cases.models import Case, CasePhoto, State
+from portal.viewsets import is_scoped_view
 from tests import factories
 
 
@@ -145,14 +146,16 @@ def test_photos_are_stripped_private_and_served_to_staff_only(client, world, set
     response = client.get(reverse("cases_admin_photo", args=[case.pk, photo.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
-    # Not on the public page until staff make it public.
-    public = client.get(case.get_absolute_url())
-    assert "photos" not in public.text
+    # Not public until staff make it public.
+    public_url = reverse("cases:photo", args=[case.number, photo.pk])
+    assert public_url not in client.get(case.get_absolute_url()).text
+    assert client.get(public_url).status_code == 404
     client.post(
         reverse("cases_admin_action", args=[case.pk, "photo_public"]),
         {"photo_public-photo": photo.pk, "photo_public-public": "1"},
     )
     assert CasePhoto.objects.get(pk=photo.pk).is_public
+    assert client.get(public_url).status_code == 200
 
 
 def test_inbox_query_count_does_not_grow(client, world, django_assert_max_num_queries):
@@ -191,3 +194,14 @@ def test_the_inbox_count_is_capped_and_says_so(client, world, monkeypatch):
     response = client.get(reverse("cases_admin_inbox"))
     assert "超过 2 件" in response.text
     assert response.context["page_obj"].paginator.count == 3
+
+
+def test_the_settings_snippets_are_on_the_one_scoping_path(monkeypatch):
+    """Categories and the working calendar are district-wide, and say so through the shared
+    scoping mechanism like every other admin viewset (tests/portal/test_admin_scoping.py)."""
+    from tests.portal import test_admin_scoping
+
+    monkeypatch.setattr(test_admin_scoping, "PROJECT_APPS", {"cases"})
+    views = list(test_admin_scoping._project_model_views())
+    assert {model.__name__ for *_rest, model in views} >= {"CaseCategory", "WorkingDayOverride"}
+    assert [route for route, _n, view_class, _m in views if not is_scoped_view(view_class)] == []

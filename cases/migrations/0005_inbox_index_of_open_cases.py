@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('cases', '0003_wgs84_point_needs_both_coordinates'),
+        ('cases', '0004_case_daily_stat_handling_histogram'),
         ('portal', '0004_notification_preferences'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
