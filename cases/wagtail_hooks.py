@@ -21,13 +21,13 @@ def register_case_urls():
     return [
         path("cases/", admin_views.inbox, name="cases_admin_inbox"),
         path("cases/bulk/", admin_views.bulk, name="cases_admin_bulk"),
-        path("cases/<int:pk>/", admin_views.detail, name="cases_admin_detail"),
+        path("cases/<id:pk>/", admin_views.detail, name="cases_admin_detail"),
         path(
-            "cases/<int:pk>/photos/<int:photo_id>/",
+            "cases/<id:pk>/photos/<id:photo_id>/",
             admin_views.photo,
             name="cases_admin_photo",
         ),
-        path("cases/<int:pk>/<str:name>/", admin_views.action, name="cases_admin_action"),
+        path("cases/<id:pk>/<str:name>/", admin_views.action, name="cases_admin_action"),
     ]
 
 
@@ -45,6 +45,7 @@ class CaseCategoryViewSet(DistrictWideViewSetMixin, SnippetViewSet):
     """District-wide settings: whoever the model permissions let in sees every category."""
 
     model = CaseCategory
+    pk_path_converter = "id"
     icon = "tag"
     menu_label = _("诉求类别与时限")
     list_display = ["name", "code", "department", "is_active", "sort_order"]
@@ -57,6 +58,7 @@ class CaseCategoryViewSet(DistrictWideViewSetMixin, SnippetViewSet):
 
 class WorkingDayOverrideViewSet(DistrictWideViewSetMixin, SnippetViewSet):
     model = WorkingDayOverride
+    pk_path_converter = "id"
     icon = "date"
     menu_label = _("节假日与调休")
     list_display = ["date", "name", "is_working"]

@@ -134,6 +134,7 @@ class CommunityScopedViewSetMixin(_ScopedConstructMixin):
     administrators see the rows."""
 
     community_lookup: str | None = None
+    pk_path_converter = "id"  # ids past 64 bits answer 404, not 500 (portal.converters)
 
     @property
     def scoping(self):

@@ -255,7 +255,7 @@ register_snippet(CategoryViewSet)
 def register_review_urls():
     return [
         path("project-review/", review.review_index, name="projects_review_index"),
-        path("project-review/<int:task_state_id>/", review.review, name="projects_review"),
+        path("project-review/<id:task_state_id>/", review.review, name="projects_review"),
     ]
 
 

@@ -160,7 +160,7 @@ class RosterMembershipViewSet(ScopedViewSet):
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
-            path("decide/<int:pk>/", self.decide_view, name="decide"),
+            path("decide/<id:pk>/", self.decide_view, name="decide"),
         ]
 
     def decide_view(self, request, pk):
