@@ -24,11 +24,7 @@ urlpatterns = [
     path("admin/reports/site-history/", include(audit.site_history_urlpatterns)),
     # One login for the whole site: Wagtail's own login and password reset would bypass
     # allauth's rate limits, so they lead to allauth's (keeping ?next=).
-    path(
-        "admin/login/",
-        RedirectView.as_view(pattern_name="account_login", query_string=True),
-        name="admin_login_redirect",
-    ),
+    path("admin/login/", views.admin_login, name="admin_login_redirect"),
     re_path(
         r"^admin/password_reset/",
         RedirectView.as_view(pattern_name="account_reset_password", query_string=False),

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -203,3 +204,14 @@ def privacy_consent(request: HttpRequest) -> HttpResponse:
         "portal/privacy_consent.html",
         {"form": form, "next": next_url, "settings_obj": selectors.site_settings(request)},
     )
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """One login for the whole site: Wagtail's own login would bypass allauth's rate limits,
+    so /admin/login/ leads to allauth's (keeping ?next=). A person who is already logged in
+    and still lands here has no admin access: Wagtail sends them to the login page, and
+    allauth would send them straight back, so they get the 403 page instead of a loop."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("account_login") + (f"?{query}" if query else ""))

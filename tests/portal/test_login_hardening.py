@@ -79,3 +79,16 @@ def test_password_reset_mails_are_limited(client, staff, mailoutbox, rate_limits
     ]
     assert len(mailoutbox) <= 5
     assert answers[-1] == 429
+
+
+def test_a_logged_in_person_without_admin_access_gets_a_403_not_a_loop(client, db):
+    """Wagtail sends a logged-in person without admin access to its login page; allauth would
+    send them straight back to /admin/. They get the site's 403 page instead."""
+    client.force_login(factories.make_user())
+
+    first = client.get("/admin/")
+    assert first.status_code == 302
+    response = client.get(first["Location"])
+
+    assert response.status_code == 403
+    assert "没有权限访问这个页面" in response.content.decode()
