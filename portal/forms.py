@@ -137,6 +137,39 @@ class StaffUserCreationForm(UserCreationForm):
         fields = UserCreationForm.Meta.fields | {"display_name", "mobile"}
 
 
+class HomeGridCorrectionForm(forms.Form):
+    """A staff correction of a resident's home grid: the resident by e-mail, the grid by code."""
+
+    email = forms.EmailField(
+        label=_("居民的电子邮箱"),
+        error_messages={"required": _("请输入居民注册时使用的电子邮箱。")},
+    )
+    grid = forms.CharField(
+        label=_("正确的网格编码"),
+        max_length=32,
+        help_text=_("网格编码见网格列表，例如 37020300100201。"),
+        error_messages={"required": _("请输入网格编码。")},
+    )
+
+    def clean_email(self):
+        from portal.models import User
+
+        email = self.cleaned_data["email"]
+        user = User.objects.select_related("home_grid").filter(email__iexact=email).first()
+        if user is None:
+            raise forms.ValidationError(_("没有使用这个电子邮箱注册的账户。"))
+        return user
+
+    def clean_grid(self):
+        from portal.models import Grid
+
+        code = self.cleaned_data["grid"].strip()
+        grid = Grid.objects.select_related("community").filter(code=code).first()
+        if grid is None:
+            raise forms.ValidationError(_("没有编码为“%(code)s”的网格。") % {"code": code})
+        return grid
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("搜索"), max_length=100, required=False)
 

@@ -6,13 +6,16 @@ another community. A grid's leader is not a form field here: the volunteers app 
 leaders through its service (candidates are the grid's active roster members) and adds the
 action to this listing."""
 
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from portal import admin_views
 from portal.audit import ACTIONS
 from portal.models import Community, Grid, Street
 from portal.permissions import is_district_admin, staff_community_ids
@@ -86,6 +89,31 @@ class GeographyViewSetGroup(ModelViewSetGroup):
 
 
 register_snippet(GeographyViewSetGroup)
+
+
+class StaffMenuItem(MenuItem):
+    """Shown to district administrators and community staff only."""
+
+    def is_shown(self, request):
+        return is_district_admin(request.user) or bool(staff_community_ids(request.user))
+
+
+@hooks.register("register_admin_urls")
+def register_home_grid_correction_url():
+    return [
+        path(
+            "home-grid/correct/",
+            admin_views.home_grid_correct,
+            name="portal_home_grid_correct",
+        )
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def register_home_grid_correction_menu_item():
+    return StaffMenuItem(
+        _("更正居民所在网格"), reverse("portal_home_grid_correct"), icon_name="user", order=900
+    )
 
 
 @hooks.register("register_log_actions")

@@ -41,7 +41,7 @@ from tests import factories
 ROLES = ("anon", "resident", "leader", "ngo", "staff", "admin")
 
 # Modules whose views are the project's own; Wagtail's admin views are reached by URL name.
-PROJECT_MODULES = ("portal.", "projects.", "volunteers.", "surveys.")
+PROJECT_MODULES = ("portal.", "projects.", "volunteers.", "surveys.", "cases.")
 # Wagtail's own page and workflow views that the issue names (edit, publish, unpublish, approve).
 WAGTAIL_PAGE_VIEWS = {
     "wagtailadmin_pages:edit",
@@ -162,7 +162,30 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "surveys:results": (RESULTS, N),
     "surveys:text_answers": (RESULTS, N),
     "surveys:export": (RESULTS, N),
+    # --- cases (市民诉求): public pages are anonymised; a case of grid B is not anyone's here.
+    "favicon": (PUBLIC, N),
+    "cases:index": (PUBLIC, N),
+    "cases:report": (LOGGED_IN, LOGGED_IN),
+    "cases:statistics": (PUBLIC, N),
+    "cases:statistics_csv": (PUBLIC, N),
+    "cases:cases_csv": (PUBLIC, N),
+    "cases:case_detail": (PUBLIC, N),
+    "cases:follow": (N, LOGGED_IN),
+    "cases:unfollow": (N, LOGGED_IN),
+    # Only the reporter rates (the service answers others with a message).
+    "cases:rate": (N, LOGGED_IN),
+    # A photo that does not exist: everyone gets 404 (a real photo's rights: tests/cases).
+    "cases:photo": ("D D D D D D", N),
+    "cases_admin_inbox": (ADMIN_LIST, N),
+    "cases_admin_bulk": (N, ADMIN_LIST),
+    "cases_admin_detail": (ADMIN_SCOPED, N),
+    "cases_admin_action": (N, ADMIN_SCOPED),
+    "cases_admin_photo": ("L L L D D D", N),
     # --- the project's admin screens
+    "projects_review_index": (ADMIN_LIST, N),
+    "projects_review": (ADMIN_SCOPED, ADMIN_SCOPED),
+    "volunteers_memberships:decide": (ADMIN_SCOPED, ADMIN_SCOPED),
+    "wagtailsnippets_portal_grid:inspect": (ADMIN_SCOPED, N),
     "volunteers_grid_report": (ADMIN_LIST, N),
     "organizations:index": (ADMIN_LIST, N),
     "organizations:index_results": (ADMIN_LIST, N),
@@ -226,6 +249,27 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
             # creation form (its bug, not a permission): requested with GET only.
             "create": (ADMIN_ONLY, N),
         }.items()
+    },
+    # Case categories and working-day overrides: district administrators.
+    **{
+        f"wagtailsnippets_cases_{model}:{view}": rows
+        for model in ("casecategory", "workingdayoverride")
+        for view, rows in {
+            "list": (ADMIN_ONLY, N),
+            "list_results": (ADMIN_ONLY, N),
+            "add": (ADMIN_ONLY, N),
+            "edit": (ADMIN_ONLY, N),
+            "delete": (ADMIN_ONLY, N),
+            "copy": (ADMIN_ONLY, N),
+            "usage": (ADMIN_ONLY, N),
+            "history": (ADMIN_ONLY, N),
+            "history_results": (ADMIN_ONLY, N),
+        }.items()
+    },
+    **{
+        f"wagtailsnippetchoosers_cases_{model}:{view}": (ADMIN_ONLY, N)
+        for model in ("casecategory", "workingdayoverride")
+        for view in ("choose", "choose_results", "chosen", "chosen_multiple", "create")
     },
     # Project categories: read by staff, changed by district administrators.
     **{
@@ -306,7 +350,6 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
 # in a savepoint of it, so POSTs do not leak into the next request.
 # ---------------------------------------------------------------------------------------------
 def _build_world() -> dict:
-    from portal.demo import _groups
     from portal.notifications import notify
     from projects.models import OrganizationInvitation, OrganizationMember
     from surveys.models import SurveyIndexPage, SurveyResponse
@@ -314,7 +357,6 @@ def _build_world() -> dict:
     from tests.projects import builders
     from tests.surveys.conftest import answers_for, make_survey
     from volunteers import services as volunteer_services
-    from volunteers.demo import _permissions as volunteer_permissions
     from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
 
     home = factories.make_home_page()
@@ -322,8 +364,6 @@ def _build_world() -> dict:
     grid_a, grid_b = grids[0], grids[2]
     community_a, community_b = grid_a.community, grid_b.community
     index = builders.make_project_index(home)
-    _groups()
-    volunteer_permissions()
 
     users = {
         "resident": factories.make_user(home_grid=grid_a),
@@ -404,6 +444,19 @@ def _build_world() -> dict:
     response_b = SurveyResponse.objects.get(survey=survey_b)
     text_question = survey_b.get_form_fields()[3]
 
+    # A case reported in grid B, a category and a working-day override.
+    from cases.models import WorkingDayOverride
+    from cases.services import case_report
+    from tests.cases.conftest import make_category
+
+    case_category = make_category()
+    case_b = case_report(
+        by=volunteer_b, category=case_category, grid=grid_b, description="楼道堆物多日无人清理"
+    )
+    override = WorkingDayOverride.objects.create(
+        date=timezone.localdate() + timedelta(days=30), is_working=False, name="测试"
+    )
+
     kwargs = {
         "notification_id": notification_b.pk,
         "level": "grids",
@@ -428,6 +481,11 @@ def _build_world() -> dict:
         "volunteers:signup_cancel": {"pk": signup_b.pk},
         "volunteers:signup_ics": {"pk": signup_b.pk},
         "volunteers:certificate_verify": {"token": certificate_b.token},
+        "cases_admin_action": {"pk": case_b.pk, "name": "accept"},
+        "cases_admin_detail": {"pk": case_b.pk},
+        "cases_admin_photo": {"pk": case_b.pk, "photo_id": 999_999},
+        "cases:photo": {"number": case_b.number, "photo_id": 999_999},
+        "projects_review": {"task_state_id": task_state.pk},
         "volunteers:calendar_feed": {"token": feed_b.token},
     }
     by_namespace = {
@@ -447,6 +505,11 @@ def _build_world() -> dict:
         "wagtailsnippetchoosers_projects_category": project_y.category_id,
         "volunteers": shift_b.pk,  # volunteers:shift_* take a shift
         "wagtailadmin_pages": project_y.pk,
+        "cases": case_b.number,
+        "wagtailsnippets_cases_casecategory": case_category.pk,
+        "wagtailsnippetchoosers_cases_casecategory": case_category.pk,
+        "wagtailsnippets_cases_workingdayoverride": override.pk,
+        "wagtailsnippetchoosers_cases_workingdayoverride": override.pk,
     }
     pages = {
         "page_id": project_y.pk,
@@ -490,6 +553,8 @@ def url_for(world, name: str, route: str) -> str:
             continue
         if namespace == "wagtailadmin_pages" and key in world["pages"]:
             values[key] = world["pages"][key]
+        elif key == "number" and namespace == "cases":
+            values[key] = world["by_namespace"]["cases"]
         elif key in ("pk", "page_to_move_id") and namespace in world["by_namespace"]:
             values[key] = world["by_namespace"][namespace]
         elif key in world["kwargs"]:
