@@ -97,16 +97,18 @@ def test_register_verify_write_approve_and_find(page, site):
     expect(modal).to_be_hidden()
     expect(page.locator("#id_category-title")).to_have_text("养老服务")
     page.locator("#id_recruiting_status").select_option("recruiting")
-    page.locator("#id_service_communities").select_option(str(community.pk))
+    # 服务社区: checkboxes grouped by street, with a search box; tick the community by name.
+    page.get_by_label("搜索社区或街道").press_sequentially(community.name)
+    page.get_by_label(community.name, exact=True).check()
+    expect(page.get_by_text("已选 1 个社区")).to_be_visible()
     # The slug that Wagtail derived from the title is on the promote tab.
     page.get_by_role("tab", name="推荐").click()
     expect(page.locator("#id_slug")).to_have_value(re.compile(r"\S"))
     slug = page.locator("#id_slug").input_value()
     page.get_by_role("tab", name="内容").click()
     screenshot(page, "projects-admin-editor")
-    footer = page.locator("footer.footer")
-    footer.get_by_role("button", name="更多动作").click()
-    footer.get_by_role("button", name="提交给项目审核").click()
+    # Submitting for review is the editor's main button for an NGO member.
+    page.locator("footer.footer").get_by_role("button", name="提交给项目审核").click()
     expect(_admin_message(page)).to_contain_text("海岸线助老午餐")
     project = ServiceProjectPage.objects.get(title="海岸线助老午餐")
     assert project.slug == slug
@@ -120,13 +122,13 @@ def test_register_verify_write_approve_and_find(page, site):
     expect(page.get_by_text("海岸线助老午餐")).to_have_count(0)
     log_out(page)
 
-    # 4. Staff approve it in the editor's footer menu.
+    # 4. Staff approve it: the editor's main button opens the review screen with the decision.
     login(page, "staff@example.cn", factories.PASSWORD)
     page.goto(f"/admin/pages/{project.pk}/edit/")
-    footer = page.locator("footer.footer")
-    footer.get_by_role("button", name="更多动作").click()
-    # "批准并发布" (Approve and publish): the last task of the workflow publishes.
-    footer.get_by_role("button", name=re.compile(r"^批准")).click()
+    page.locator("footer.footer").get_by_role("link", name="审核：批准发布或退回修改").click()
+    approve = page.get_by_role("button", name="批准并发布")
+    expect(approve).to_be_visible()
+    approve.click()
     expect(_admin_message(page)).to_contain_text("海岸线助老午餐")
     project.refresh_from_db()
     assert project.live

@@ -64,11 +64,19 @@ def test_ngo_project_through_moderation_and_search(page, site):
     # 1. The NGO member writes a project: title, summary, category chooser, tags, picker.
     login(page, "ngo@example.cn", factories.PASSWORD)
     page.goto(f"/admin/pages/add/projects/serviceprojectpage/{organization.page.pk}/")
-    page.get_by_label("标题").first.press_sequentially("银发午餐送到家")
+    # The title field, not its panel: get_by_label("标题") also finds the title panel's
+    # <section> and its anchor links (aria-labelledby the panel heading), and .first typed
+    # into the section, so the title stayed empty and Wagtail never derived the slug.
+    title = page.get_by_role("textbox", name=re.compile(r"^标题"))
+    title.press_sequentially("银发午餐送到家")
+    title.press("Tab")  # leaving the title lets Wagtail fill the slug from it
     page.get_by_label(re.compile(r"^摘要")).press_sequentially("每周三为独居老人送午餐。")
+    # The category is a snippet chooser: open its modal and pick the category.
     page.get_by_role("button", name=re.compile("项目类别")).first.click()
-    page.locator(".modal").get_by_role("link", name="养老服务").click()
-    expect(page.locator(".modal")).to_be_hidden()
+    modal = page.locator(".modal-dialog")
+    modal.get_by_role("link", name="养老服务").click()
+    expect(modal).to_be_hidden()
+    expect(page.locator("#id_category-title")).to_have_text("养老服务")
     page.get_by_label("招募状态").select_option("recruiting")
     page.get_by_label("标签", exact=True).press_sequentially("助餐，陪伴")
     picker_search = page.get_by_label("搜索社区或街道")
@@ -83,7 +91,8 @@ def test_ngo_project_through_moderation_and_search(page, site):
     submit = page.get_by_role("button", name="提交给项目审核")
     expect(submit).to_be_visible()
     submit.click()
-    expect(page.locator(".messages").first).to_be_visible()
+    # Wait for the success message: any .messages also matches "存在校验错误".
+    expect(page.locator(".messages li.success")).to_contain_text("银发午餐送到家")
     project = ServiceProjectPage.objects.get(title="银发午餐送到家")
     assert not project.live and project.current_workflow_state is not None
     assert list(project.service_communities.values_list("pk", flat=True)) == [community.pk]
@@ -107,6 +116,11 @@ def test_ngo_project_through_moderation_and_search(page, site):
     expect(page.get_by_role("button", name="退回修改")).to_be_visible()
     assert_no_axe_violations(page, name="review screen")
     screenshot(page, "moderation-review-screen")
+    # Sending it back needs a reason; without one the screen says so and nothing changes.
+    page.get_by_role("button", name="退回修改").click()
+    expect(page.get_by_text("请写明需要修改的地方，提交人会在通知中看到。")).to_be_visible()
+    expect(page.get_by_role("button", name="批准并发布")).to_be_visible()
+    assert_no_axe_violations(page, name="review screen with an error")
     page.get_by_role("button", name="批准并发布").click()
     expect(page.get_by_text(re.compile("已批准并发布.*已通知“银杏社工服务社”"))).to_be_visible()
     project.refresh_from_db()
