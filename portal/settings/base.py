@@ -149,9 +149,11 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "account_home"
 # Wagtail's private pages and admin send people to the same allauth login, so allauth's
-# rate limits cover the admin too.
+# rate limits cover the admin too. The admin goes through /admin/login/ (portal.views.admin_login),
+# which leads anonymous visitors on to allauth and answers 403 to a logged-in person without
+# admin access (allauth would send them straight back to the admin: a redirect loop).
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
-WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAILADMIN_LOGIN_URL = "/admin/login/"
 
 # Behind a reverse proxy (HAProxy, nginx, Varnish) that sets X-Forwarded-Proto and appends
 # the client's address to X-Forwarded-For: DJANGO_BEHIND_PROXY=1. Only then are those headers
