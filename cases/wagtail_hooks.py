@@ -2,11 +2,14 @@
 snippets district administrators manage: categories with their time limits, and the working
 calendar."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -41,7 +44,35 @@ def register_inbox_menu_item():
     return InboxMenuItem(_("我的待办"), reverse("cases_admin_inbox"), icon_name="tasks", order=150)
 
 
-class CaseCategoryViewSet(DistrictWideViewSetMixin, SnippetViewSet):
+class ModelPermissionChooserViewMixin:
+    """Wagtail's snippet chooser views only ask for admin access (and `add` to create): these
+    settings are for whoever the model permissions let into the snippet's other views, so
+    every chooser view asks the same question first (403 otherwise)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        model = self.model_class
+        policy = policy_registry.get_by_type(model) or ModelPermissionPolicy(model)
+        if not policy.user_has_any_permission(request.user, ["add", "change", "delete", "view"]):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class _ModelPermissionChooserViewSetMixin:
+    def construct_view(self, view_class, **kwargs):
+        checked = type(view_class.__name__, (ModelPermissionChooserViewMixin, view_class), {})
+        return super().construct_view(checked, **kwargs)
+
+
+class ModelPermissionChooserMixin:
+    """Put in front of the snippet viewset (before the scoping mixin)."""
+
+    @property
+    def chooser_viewset_class(self):
+        base = super().chooser_viewset_class
+        return type(base.__name__, (_ModelPermissionChooserViewSetMixin, base), {})
+
+
+class CaseCategoryViewSet(ModelPermissionChooserMixin, DistrictWideViewSetMixin, SnippetViewSet):
     """District-wide settings: whoever the model permissions let in sees every category."""
 
     model = CaseCategory
@@ -56,7 +87,9 @@ class CaseCategoryViewSet(DistrictWideViewSetMixin, SnippetViewSet):
     export_filename = "case-categories"
 
 
-class WorkingDayOverrideViewSet(DistrictWideViewSetMixin, SnippetViewSet):
+class WorkingDayOverrideViewSet(
+    ModelPermissionChooserMixin, DistrictWideViewSetMixin, SnippetViewSet
+):
     model = WorkingDayOverride
     pk_path_converter = "id"
     icon = "date"

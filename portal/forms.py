@@ -47,9 +47,11 @@ class GridChoiceMixin(forms.Form):
     def _chosen(self, name):
         value = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
         try:
-            return int(value)
+            chosen = int(value)
         except (TypeError, ValueError):
             return None
+        # Outside the ids' (bigint) range the database cannot even compare (500, not "none").
+        return chosen if 0 < chosen < 2**63 else None
 
     def clean(self):
         cleaned = super().clean()

@@ -6,12 +6,16 @@ another community. A grid's leader is not a form field here: the volunteers app 
 leaders through its service (candidates are the grid's active roster members) and adds the
 action to this listing."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.views.pages.workflow import ConfirmWorkflowCancellationView
 from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.admin.viewsets.pages import PageViewSet
+from wagtail.models import Page, get_page_models
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -138,3 +142,34 @@ def _leads_off_site(url) -> bool:
 @hooks.register("construct_reports_menu")
 def hide_off_site_menu_items(request, menu_items):
     menu_items[:] = [item for item in menu_items if not _leads_off_site(item.url)]
+
+
+# --- Page workflow: the cancellation prompt is for the page's editors ----------------------
+
+
+class EditorsConfirmWorkflowCancellationView(ConfirmWorkflowCancellationView):
+    """Wagtail serves this prompt (shown before publishing a page that is in moderation) to
+    anyone in the admin; it names the page and its workflow, so it asks for the same right as
+    the page editor it belongs to."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.object.permissions_for_user(request.user).can_edit():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PortalPageViewSet(PageViewSet):
+    confirm_workflow_cancellation_view_class = EditorsConfirmWorkflowCancellationView
+
+
+@hooks.register("register_admin_viewset")
+def register_page_viewsets():
+    # Per page type: Wagtail's own viewset for the base Page is registered after the project's
+    # hooks and would replace one registered for Page; a subclass's viewset is found first.
+    return [
+        PortalPageViewSet(
+            name=f"{model._meta.app_label}_{model._meta.model_name}_pages", model=model
+        )
+        for model in get_page_models()
+        if model is not Page
+    ]

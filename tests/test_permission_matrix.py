@@ -243,7 +243,10 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
             # Names of places are public (/geo/); editors of every kind may choose them.
             "choose": ("L L L O O O", N),
             "choose_results": ("L L L O O O", N),
-            "chosen": ("L L L O O O", N),
+            # The chooser lists only the editor's own part of the district (portal.viewsets):
+            # community B or its grid is a 404 to staff and members of A (B's street is also
+            # A's, so staff of A may choose it).
+            "chosen": ("L L L D O O" if model == "street" else "L L L D D O", N),
             "chosen_multiple": ("L L L O O O", N),
             # POST: Wagtail's chooser answers 500 to an empty POST where the snippet has no
             # creation form (its bug, not a permission): requested with GET only.
@@ -304,11 +307,17 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
             "delete": (NO_ONE, NO_ONE),
             "copy": (NO_ONE, N),
             "inspect": (ADMIN_SCOPED, N),
+            # Whoever may inspect a row may read its history and usage (volunteers'
+            # InspectableHistoryView / InspectableUsageView).
             "history": (ADMIN_SCOPED, N),
             "history_results": (ADMIN_SCOPED, N),
             "usage": (ADMIN_SCOPED, N),
         }.items()
     },
+    # Memberships and sign-ups are never edited in the admin: their status changes through
+    # the services (审核申请 decision, sign-up and check-in), so the edit view is no one's.
+    "volunteers_memberships:edit": (NO_ONE, NO_ONE),
+    "volunteers_signups:edit": (NO_ONE, NO_ONE),
     # Wagtail's page views on a project of organization Y (serving community B), with a
     # revision in moderation: not for staff of community A nor members of organization X.
     **dict.fromkeys(

@@ -14,6 +14,8 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import EditView, IndexView
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import Button
 from wagtail.log_actions import log
@@ -53,6 +55,19 @@ class RelatedIndexView(IndexView):
         return super().get_base_queryset().select_related(*self.related)
 
 
+class InspectableHistoryView(HistoryView):
+    """Wagtail asks for add/change/delete; here the history of a row is for whoever may
+    inspect it (memberships and sign-ups are changed by the services, never edited)."""
+
+    permission_required = None
+    any_permission_required = ["add", "change", "delete", "view"]
+
+
+class InspectableUsageView(UsageView):
+    permission_required = None
+    any_permission_required = ["add", "change", "delete", "view"]
+
+
 class ScopedViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     """Every view limited to the staff member's communities (district admins see everything),
     through portal.viewsets."""
@@ -64,6 +79,8 @@ class ScopedViewSet(CommunityScopedViewSetMixin, ModelViewSet):
     add_to_admin_menu = False
     inspect_view_enabled = True
     base_index_view_class = RelatedIndexView
+    history_view_class = InspectableHistoryView
+    usage_view_class = InspectableUsageView
 
     @property
     def index_view_class(self):
