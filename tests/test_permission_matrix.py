@@ -187,6 +187,8 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "volunteers_memberships:decide": (ADMIN_SCOPED, ADMIN_SCOPED),
     "wagtailsnippets_portal_grid:inspect": (ADMIN_SCOPED, N),
     "volunteers_grid_report": (ADMIN_LIST, N),
+    # Staff correct a resident's home grid; the service limits it to their communities.
+    "portal_home_grid_correct": (ADMIN_LIST, ADMIN_LIST),
     "organizations:index": (ADMIN_LIST, N),
     "organizations:index_results": (ADMIN_LIST, N),
     "organizations:inspect": (ADMIN_SCOPED, N),

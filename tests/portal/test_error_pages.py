@@ -42,3 +42,26 @@ def test_500_page_in_english():
     with translation.override("en"):
         html = defaults.server_error(request).content.decode()
     assert '<html lang="en"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/search/?q=%00", "/projects/?q=a%00b", "/cases/SB%00/", "/search/?q%00=1"]
+)
+def test_a_nul_character_in_a_url_is_a_400_page(client, home_page, url):
+    """PostgreSQL refuses NUL in text: without this, any view filtering on the raw value
+    answered 500 there (the fuzz found it)."""
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_posted_form_is_a_400_page(client, home_page):
+    response = client.post("/accounts/login/", {"login": "a\x00@example.cn", "password": "x"})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_ordinary_requests_pass(client, home_page):
+    assert client.get("/search/?q=养老").status_code == 200
