@@ -537,6 +537,72 @@ def save_simulation(sim: Simulation) -> None:
     save_stats(sim)
 
 
+# The open states the demo spreads its recent cases over.
+OPEN_TARGETS = [
+    State.SUBMITTED,
+    State.ACCEPTED,
+    State.DISPATCHED,
+    State.IN_PROGRESS,
+    State.HANDLED,
+    State.VERIFIED,
+    State.REWORK,
+]
+# The demo staff member's community and the demo leader's grid get this work in hand, so
+# 我的待办 and 待核查 show something: (state, hours until the running deadline).
+WORKLOAD = [
+    (State.SUBMITTED, 1.5),  # due soon: to accept within the warning window
+    (State.SUBMITTED, 20),
+    (State.ACCEPTED, 30),
+    (State.ACCEPTED, 2),  # due soon
+    (State.DISPATCHED, 45),
+    (State.DISPATCHED, 60),
+    (State.IN_PROGRESS, -5),  # overdue
+    (State.IN_PROGRESS, 26),
+    (State.HANDLED, 40),
+    (State.HANDLED, 50),
+    (State.VERIFIED, 70),
+    (State.REWORK, 14),
+]
+
+
+def _workload(ctx, sim, *, rng, categories, limits, now, calendar) -> None:
+    """A dozen open cases in the demo leader's grid (in the demo staff member's community,
+    华阳路社区), in every open state, two due soon and one overdue."""
+    leader = ctx.users.get("leader")
+    grid = (
+        Grid.objects.select_related("community").filter(leader=leader).order_by("pk").first()
+        if leader is not None
+        else None
+    )
+    if grid is None:
+        return
+    examples = _examples()
+    resident = ctx.users.get("resident")
+    for n, (state, due_in_hours) in enumerate(WORKLOAD):
+        created_at = now - timedelta(days=0.2 if state == State.SUBMITTED else 4 + n % 3)
+        case = simulate_case(
+            sim,
+            rng=rng,
+            number=f"SB{timezone.localtime(created_at):%Y%m%d}-W{n + 1:04d}",
+            category=categories[n % len(categories)],
+            limits=limits,
+            grid=grid,
+            reporter=resident if resident is not None and n % 4 == 0 else None,
+            created_at=created_at,
+            now=now,
+            calendar=calendar,
+            examples=examples,
+            target_state=state,
+        )
+        # The deadline that runs in this state, set so the inbox shows due-soon and overdue.
+        due = now + timedelta(hours=due_in_hours)
+        if case.state == State.SUBMITTED:
+            case.response_due_at = due
+        else:
+            case.handling_due_at = due
+        case.is_overdue = due < now and case.state not in (State.HANDLED, State.VERIFIED)
+
+
 def load(ctx) -> None:
     categories = ensure_categories()
     calendar = WorkingCalendar()
@@ -568,9 +634,20 @@ def load(ctx) -> None:
     streets = list(by_street.values())
     for n in range(DEMO_CASES):
         grid = rng.choice(streets[n % len(streets)])
-        # The first cases cover every state; the rest follow their age.
-        target = states[n % len(states)] if n < len(states) * 3 else None
-        age_days = rng.uniform(0.1, 3) if target == State.SUBMITTED else rng.uniform(0.2, 90)
+        # The first cases cover every state; then two in five are still being worked on,
+        # recent ones; the rest follow their age (mostly closed).
+        if n < len(states) * 3:
+            target = states[n % len(states)]
+        elif n % 5 < 2:
+            target = OPEN_TARGETS[(n // 5) % len(OPEN_TARGETS)]
+        else:
+            target = None
+        if target == State.SUBMITTED:
+            age_days = rng.uniform(0.1, 3)
+        elif target in OPEN_TARGETS:
+            age_days = rng.uniform(0.5, 12)
+        else:
+            age_days = rng.uniform(0.2, 90)
         created_at = now - timedelta(days=age_days)
         if target == State.SUBMITTED:
             created_at = now - timedelta(hours=rng.uniform(0.5, 5))
@@ -592,6 +669,7 @@ def load(ctx) -> None:
             examples=examples,
             target_state=target if target != State.CLOSED else None,
         )
+    _workload(ctx, sim, rng=rng, categories=categories, limits=limits, now=now, calendar=calendar)
     save_simulation(sim)
     if resident is not None:
         followed = [case for case in sim.cases if case.reporter_id != resident.pk and case.is_open]

@@ -1,20 +1,27 @@
 """Forms of the staff workspace: the inbox filters and one form per action on a case. Each
 action form only parses input; the service it feeds holds the rules."""
 
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
 import django_filters
 from django import forms
 from django.contrib.auth.models import Group
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
 from cases.models import OPEN_STATES, CaseCategory, CaseExtension, State
 from portal.models import Community, Grid, User
-from portal.permissions import COMMUNITY_STAFF, DISTRICT_ADMINS, is_district_admin
+from portal.permissions import is_district_admin
 
 
 def department_groups():
-    """The groups a case can be dispatched to: every group except the portal's own roles."""
-    return Group.objects.exclude(name__in=[DISTRICT_ADMINS, COMMUNITY_STAFF]).order_by("name")
+    """The groups a case can be dispatched to: the handling departments (see
+    cases.permissions.handling_departments), never a role group such as Editors or 网格长."""
+    from cases.permissions import handling_departments
+
+    return handling_departments()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -101,7 +108,10 @@ class RejectForm(forms.Form):
 
 class DispatchForm(forms.Form):
     department = forms.ModelChoiceField(
-        label=_("处置部门"), queryset=Group.objects.none(), required=False
+        label=_("处置部门"),
+        queryset=Group.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("只能派遣到处置部门，请重新选择。")},
     )
     assignee = forms.ModelChoiceField(
         label=_("处置人（可选）"),
@@ -151,6 +161,19 @@ class VerifyForm(forms.Form):
     note = forms.CharField(
         label=_("核查意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class LeaderVerifyForm(VerifyForm):
+    """网格长核查 on the public case page: pass (and close) or send back; no 稍后结案, since
+    closing later is done in 我的待办."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [
+            (self.PASS_CLOSE, _("通过并结案")),
+            (self.FAIL, _("未通过，退回返工")),
+        ]
+        self.fields["note"].help_text = _("核查意见会公开显示在办理进展中，请不要写入个人信息。")
 
 
 class ExtensionRequestForm(forms.Form):
@@ -203,7 +226,10 @@ class BulkForm(forms.Form):
         ],
     )
     department = forms.ModelChoiceField(
-        label=_("处置部门"), queryset=Group.objects.none(), required=False
+        label=_("处置部门"),
+        queryset=Group.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("只能派遣到处置部门，请重新选择。")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -221,7 +247,7 @@ class BulkForm(forms.Form):
 # Imported here rather than at the top so the staff forms above stay as they are.
 
 from cases.models import Rating  # noqa: E402
-from cases.photos import MAX_PHOTOS, MAX_UPLOAD_BYTES  # noqa: E402
+from cases.photos import MAX_PHOTOS, MAX_UPLOAD_BYTES, check_dimensions  # noqa: E402
 from cases.statistics import DEFAULT_PERIOD, PERIODS  # noqa: E402
 from portal.forms import GridChoiceMixin  # noqa: E402
 from portal.models import Street  # noqa: E402
@@ -276,7 +302,32 @@ class MultipleImageField(forms.ImageField):
         for item in files:
             if item.size > MAX_UPLOAD_BYTES:
                 raise forms.ValidationError(_("每张照片不能超过 10 MB，请换一张或压缩后再传。"))
+            check_dimensions(item)
         return [super(MultipleImageField, self).clean(item, initial) for item in files]
+
+
+def _coordinate_ok(value: str, low: int, high: int) -> bool:
+    if len(value) > 32:
+        return False
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return False
+    return number.is_finite() and low <= number <= high
+
+
+class NoControlCharactersValidator:
+    """Refuses control characters (NUL and the like) other than line breaks and tabs."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, value):
+        if any(unicodedata.category(char) == "Cc" and char not in "\r\n\t" for char in value):
+            raise forms.ValidationError(self.message, code="control_characters")
+
+    def __eq__(self, other):
+        return isinstance(other, NoControlCharactersValidator) and other.message == self.message
 
 
 class ReportForm(forms.Form):
@@ -321,8 +372,9 @@ class ReportForm(forms.Form):
         help_text=_("例如：延安三路 128 号楼下、3 号楼 2 单元门口。"),
         error_messages={"max_length": _("详细地址不能超过 %(limit_value)s 个字。")},
     )
-    latitude = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
-    longitude = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    # Checked in clean(): an error on a hidden field would show nowhere.
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
     contact_allowed = forms.BooleanField(
         label=_("同意工作人员通过我的账号联系方式联系我"), required=False
     )
@@ -342,6 +394,48 @@ class ReportForm(forms.Form):
         self.fields["category"].queryset = active_categories()
         if not patrol_allowed:
             del self.fields["source"]
+        for name, message in (
+            ("description", _("描述中含有无法识别的字符，请删除后再提交。")),
+            ("address", _("详细地址中含有无法识别的字符，请删除后再提交。")),
+        ):
+            field = self.fields[name]
+            # Replaces Django's null-character check, whose message makes no sense here.
+            field.validators = [
+                validator
+                for validator in field.validators
+                if not isinstance(validator, ProhibitNullCharactersValidator)
+            ] + [NoControlCharactersValidator(message)]
+
+    def clean(self):
+        data = super().clean()
+        for name, low, high, message in (
+            ("latitude", -90, 90, _("位置的纬度不正确，请重新获取位置，或不附带位置提交。")),
+            ("longitude", -180, 180, _("位置的经度不正确，请重新获取位置，或不附带位置提交。")),
+        ):
+            value = (data.get(name) or "").strip()
+            if value and not _coordinate_ok(value, low, high):
+                self.add_error(None, message)
+                data[name] = ""
+        if self.non_field_errors():
+            # Forget the broken position, so the page sent back does not carry it again.
+            self.data = self.data.copy()
+            self.data["latitude"] = self.data["longitude"] = ""
+        return data
+
+    def show_choice_fields(self) -> None:
+        """After a tampered or outdated category or grid: show the field as a list to choose
+        from, so the resident corrects it on this page and keeps the text typed."""
+        labels = {"category": _("问题类别"), "grid": _("问题所在的网格")}
+        for name, label in labels.items():
+            if name in self.errors:
+                field = self.fields[name]
+                if name == "grid":
+                    field.label_from_instance = lambda grid: (
+                        f"{grid.community.street.name} · {grid.community.name} · {grid.name}"
+                    )
+                field.label = label
+                field.widget = forms.Select(choices=field.choices)
+                field.widget.is_required = True
 
     def clean_source(self):
         return self.cleaned_data.get("source") or "resident"

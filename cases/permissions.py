@@ -57,6 +57,17 @@ def led_grid_ids(user: User | AnonymousUser) -> set[int]:
     return cached
 
 
+def handling_departments() -> QuerySet:
+    """The groups a case may be dispatched to (处置部门): those named as the department of a
+    category. Role groups (Editors, 网格长, 社区工作人员, 社会组织：…) are never departments."""
+    from django.contrib.auth.models import Group
+
+    from cases.models import CaseCategory
+
+    named = CaseCategory.objects.filter(department__isnull=False).values("department_id")
+    return Group.objects.filter(pk__in=named).order_by("name")
+
+
 def case_roles(user: User | AnonymousUser, case: Case) -> set[str]:
     """Every role `user` holds for `case` (empty for strangers and inactive accounts)."""
     if not user.is_authenticated or not user.is_active:

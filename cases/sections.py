@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, statistics
+from cases.permissions import led_grid_ids
 from portal import registry
 
 HOME_PERIOD_DAYS = 30
@@ -26,6 +27,8 @@ def account_context(request) -> dict | None:
     return {
         "reported": selectors.my_reported_cases(user=user, limit=20),
         "followed": selectors.my_followed_cases(user=user, limit=20),
+        "leads_grid": bool(led_grid_ids(user)),
+        "to_verify": selectors.cases_to_verify(user=user, limit=20),
         "now": timezone.now(),
     }
 

@@ -143,3 +143,18 @@ def my_followed_cases(*, user: User, limit: int | None = 20) -> list[Case]:
         .order_by("-followers__created_at")
     )
     return list(cases[:limit] if limit else cases)
+
+
+def cases_to_verify(*, user: User, limit: int | None = 20) -> list[Case]:
+    """待核查: the handled cases of the grids the person leads, oldest first."""
+    from cases.permissions import led_grid_ids
+
+    grids = led_grid_ids(user)
+    if not grids:
+        return []
+    cases = (
+        Case.objects.filter(grid_id__in=grids, state=State.HANDLED)
+        .select_related("category", "grid")
+        .order_by("handled_at", "pk")
+    )
+    return list(cases[:limit] if limit else cases)

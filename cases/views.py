@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import services, statistics
 from cases.forms import (
+    LeaderVerifyForm,
     PublicCaseFilterSet,
     RatingForm,
     ReportForm,
@@ -29,7 +30,7 @@ from cases.forms import (
     StatisticsForm,
 )
 from cases.models import Case, CaseCategory, CaseFollower, CasePhoto, State
-from cases.permissions import led_grid_ids
+from cases.permissions import GRID_LEADER, case_roles, led_grid_ids
 from cases.selectors import public_case, public_cases, public_events, similar_open_cases
 from cases.services.workflow import RATING_DAYS
 from portal.exports import csv_response
@@ -102,8 +103,22 @@ def case_detail(request, number: str):
     """The anonymised public page of a case: what, where, its state, public updates and the
     photos staff made public. The reporter sees the rating form; others can follow."""
     case = _case_or_404(number)
+    return _render_case_page(request, case)
+
+
+def _can_verify(case: Case, user) -> bool:
+    """The leader of the case's grid verifies a handled case on its public page (网格长核查);
+    staff do it in 我的待办. The service checks the same again."""
+    return case.state == State.HANDLED and GRID_LEADER in case_roles(user, case)
+
+
+def _render_case_page(request, case: Case, *, rating_form=None, verify_form=None, status=200):
     user = request.user
     following = user.is_authenticated and CaseFollower.objects.filter(case=case, user=user).exists()
+    if rating_form is None and _can_rate(case, user):
+        rating_form = RatingForm()
+    if verify_form is None and _can_verify(case, user):
+        verify_form = LeaderVerifyForm(prefix="verify")
     return render(
         request,
         "cases/case_page.html",
@@ -114,10 +129,47 @@ def case_detail(request, number: str):
             "followers": case.followers.count(),
             "following": following,
             "is_reporter": user.is_authenticated and case.reporter_id == user.pk,
-            "rating_form": RatingForm() if _can_rate(case, user) else None,
+            "rating_form": rating_form,
             "rating_days": RATING_DAYS,
+            "verify_form": verify_form,
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def case_verify(request, number: str):
+    """网格长核查: the leader of the case's grid passes a handled case (closing it, or leaving
+    it to be closed later) or sends it back for rework with a reason."""
+    case = _case_or_404(number)
+    if GRID_LEADER not in case_roles(request.user, case):
+        raise PermissionDenied
+    form = LeaderVerifyForm(request.POST, prefix="verify")
+    if form.is_valid():
+        outcome = form.cleaned_data["outcome"]
+        try:
+            case = services.case_verify(
+                case=case,
+                by=request.user,
+                passed=outcome != LeaderVerifyForm.FAIL,
+                close=outcome == LeaderVerifyForm.PASS_CLOSE,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("核查结果已记录，诉求现为“%(state)s”。") % {"state": case.get_state_display()},
+            )
+            return redirect(case.get_absolute_url())
+    case = _case_or_404(number)
+    return _render_case_page(request, case, verify_form=form, status=400)
 
 
 @require_GET
@@ -198,21 +250,7 @@ def case_rate(request, number: str):
             else:
                 messages.success(request, _("感谢您的评价。"))
             return redirect(case.get_absolute_url())
-    return render(
-        request,
-        "cases/case_page.html",
-        {
-            "case": case,
-            "events": public_events(case),
-            "photos": case.photos.filter(is_public=True),
-            "followers": case.followers.count(),
-            "following": False,
-            "is_reporter": case.reporter_id == request.user.pk,
-            "rating_form": form,
-            "rating_days": RATING_DAYS,
-        },
-        status=400,
-    )
+    return _render_case_page(request, case, rating_form=form, status=400)
 
 
 # --- Reporting ----------------------------------------------------------------------------
@@ -298,9 +336,9 @@ def report(request):
             grid = form.cleaned_data.get("grid")
         if category is None or grid is None:
             # Step 1 data did not survive (a category was switched off meanwhile, or the
-            # hidden fields were changed): start over at step 1 with what is still valid.
-            messages.error(request, _("问题类别或网格无效，请重新选择。"))
-            return redirect("cases:report")
+            # hidden fields were changed): the page comes back with the field to choose
+            # again, and what the resident typed is kept.
+            form.show_choice_fields()
         return _render_step2(request, form, category, grid, status=400)
 
     start = ReportStartForm(request.GET or None, initial_grid=user.home_grid)
@@ -320,8 +358,15 @@ def report(request):
 
 
 def _render_step2(request, form, category, grid, *, status=200):
-    grid = type(grid).objects.select_related("community__street").get(pk=grid.pk)
-    similar = list(similar_open_cases(grid_id=grid.pk, category_id=category.pk)[:10])
+    if category is None or grid is None:
+        similar = []
+        start_url = reverse("cases:report")
+        if grid is not None:
+            grid = type(grid).objects.select_related("community__street").get(pk=grid.pk)
+    else:
+        grid = type(grid).objects.select_related("community__street").get(pk=grid.pk)
+        similar = list(similar_open_cases(grid_id=grid.pk, category_id=category.pk)[:10])
+        start_url = reverse("cases:report") + "?" + _start_query(category, grid)
     followed = set(
         CaseFollower.objects.filter(
             user=request.user, case_id__in=[case.pk for case in similar]
@@ -330,7 +375,6 @@ def _render_step2(request, form, category, grid, *, status=200):
     for case in similar:
         case.followed = case.pk in followed
         case.own = case.reporter_id == request.user.pk
-    change_url = reverse("cases:report") + "?" + _start_query(category, grid)
     return render(
         request,
         "cases/report_details.html",
@@ -339,8 +383,8 @@ def _render_step2(request, form, category, grid, *, status=200):
             "category": category,
             "grid": grid,
             "similar": similar,
-            "change_url": change_url,
-            "report_url": reverse("cases:report") + "?" + _start_query(category, grid),
+            "change_url": start_url,
+            "report_url": start_url,
             "photos_lost": form.is_bound and bool(request.FILES),
         },
         status=status,

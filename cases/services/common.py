@@ -7,7 +7,7 @@ from django.urls import reverse
 from cases.models import Case, CaseEvent, CasePhoto
 from cases.permissions import ROLE_LABELS, case_roles
 from cases.photos import clean_photo
-from cases.transitions import check_transition
+from cases.transitions import TRANSITIONS, check_transition
 from portal.models import User
 from portal.notifications import notify
 from portal.permissions import COMMUNITY_STAFF
@@ -29,10 +29,25 @@ def authorize(action: str, *, case: Case, by: User, target: str | None = None) -
 
 
 def role_label(roles: set[str], allowed: frozenset[str] | None = None) -> str:
-    for role in _ROLE_ORDER:
-        if role in roles and (allowed is None or role in allowed):
-            return str(ROLE_LABELS[role])
+    """The label of the first of `roles` (most specific first) among `allowed`, the roles the
+    action was taken under; any of `roles` when none of them is among `allowed`."""
+    for candidates in (allowed, None):
+        for role in _ROLE_ORDER:
+            if role in roles and (candidates is None or role in candidates):
+                return str(ROLE_LABELS[role])
     return ""
+
+
+# History actions that are not transitions of their own, and the transition whose roles apply.
+_ACTION_ALIASES = {"note": "add_note", "update": "add_update"}
+
+
+def _acting_roles(action: str) -> frozenset[str] | None:
+    """The roles under which a person may take `action`: the history names the actor by the
+    one they acted as (a district admin who also handled the case verifies as 区级管理员,
+    not as 处置人员)."""
+    transition = TRANSITIONS.get(_ACTION_ALIASES.get(action, action))
+    return transition.roles if transition is not None else None
 
 
 def record(
@@ -52,7 +67,7 @@ def record(
         from_state=from_state,
         to_state=case.state,
         actor=by,
-        actor_role=role_label(roles or set()),
+        actor_role=role_label(roles or set(), _acting_roles(action)),
         note=note,
         is_public=public,
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseFollower, CasePhoto, Rating, State
-from cases.permissions import cases_for_staff
+from cases.permissions import cases_for_staff, handling_departments
 from cases.photos import MAX_PHOTOS
 from cases.services.common import (
     authorize,
@@ -114,6 +114,13 @@ def case_dispatch(
     roles = authorize("dispatch", case=case, by=by)
     if department is None and assignee is None:
         raise ValidationError({"department": _("请选择处置部门或处置人。")})
+    if department is not None and not handling_departments().filter(pk=department.pk).exists():
+        raise ValidationError(
+            {
+                "department": _("“%(name)s”不是处置部门，只能派遣到诉求类别所指定的处置部门。")
+                % {"name": department.name}
+            }
+        )
     if assignee is not None:
         if not assignee.is_active:
             raise ValidationError({"assignee": _("所选处置人的账号已停用。")})

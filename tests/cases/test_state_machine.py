@@ -19,7 +19,7 @@ from hypothesis.stateful import (
 
 from cases import services
 from cases.models import Case, CaseEvent, CaseExtension, Rating, State
-from tests.cases.conftest import make_department, make_handler, make_world
+from tests.cases.conftest import make_category, make_department, make_handler, make_world
 
 ACTORS = [
     "reporter",
@@ -70,6 +70,7 @@ class CaseMachine(RuleBasedStateMachine):
         super().__init__()
         self.world = make_world()
         self.other_department = make_department(f"住建{self.world.grid.pk}")
+        make_category(department=self.other_department)
         self.people = {
             "reporter": self.world.reporter,
             "leader": self.world.leader,

@@ -180,8 +180,63 @@ def test_report_rejects_bad_coordinates_and_unknown_ids(client, world):
     assert "纬度不正确" in response.content.decode()
 
     response = client.post(REPORT, details(world, grid="999999"))
+    assert response.status_code == 400
+    assert "所选网格不存在，请重新选择。" in response.text
+    assert Case.objects.count() == 0
+
+
+def test_report_out_of_range_coordinates_say_so_visibly(client, world):
+    client.force_login(world.reporter)
+    response = client.post(
+        REPORT,
+        details(world, latitude="1e308", longitude="999999999999999999999999"),
+    )
+    assert response.status_code == 400
+    html = response.text
+    # A non-field error, shown in the alert above the fields, not only the general summary.
+    assert "位置的纬度不正确" in html and "位置的经度不正确" in html
+    assert "1e308" not in html  # the broken position is not sent back again
+    assert "小区门口垃圾堆放多日无人清理" in html
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["grid", "category"])
+def test_report_with_a_tampered_id_keeps_the_text_and_asks_again(client, world, field):
+    client.force_login(world.reporter)
+    text = "小区门口垃圾堆放多日无人清理，已经一周了。"
+    response = client.post(REPORT, details(world, description=text, **{field: "999999"}))
+    assert response.status_code == 400
+    html = response.text
+    assert text in html
+    assert "请在下面重新选择" in html
+    # The field is now a visible list to choose from, with the valid ones.
+    assert f'<select name="{field}"' in html
+    chosen = world.grid if field == "grid" else world.category
+    assert f'<option value="{chosen.pk}"' in html
+    response = client.post(REPORT, details(world, description=text))
     assert response.status_code == 302
-    assert response["Location"] == REPORT
+    assert Case.objects.get().description == text
+
+
+def test_report_refuses_a_huge_image_as_too_large(client, world):
+    client.force_login(world.reporter)
+    buffer = BytesIO()
+    Image.new("1", (20000, 20000)).save(buffer, format="PNG")
+    huge = SimpleUploadedFile("huge.png", buffer.getvalue(), content_type="image/png")
+    response = client.post(REPORT, details(world, photos=[huge]))
+    assert response.status_code == 400
+    assert "尺寸太大" in response.text
+    assert "无法识别这张照片" not in response.text
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["description", "address"])
+def test_report_refuses_control_characters_with_a_clear_sentence(client, world, field):
+    client.force_login(world.reporter)
+    response = client.post(REPORT, details(world, **{field: "垃圾\x00堆放\x07"}))
+    assert response.status_code == 400
+    assert "含有无法识别的字符，请删除后再提交。" in response.text
+    assert "空字符" not in response.text
     assert Case.objects.count() == 0
 
 

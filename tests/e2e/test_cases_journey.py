@@ -163,3 +163,26 @@ def test_resident_report_to_reopened_case(phone_page, browser, live_server, jour
     expect(page.locator(".case-figures")).to_contain_text(re.compile(r"共 2 件"))
     assert_accessible(page, name="statistics after")
     screenshot(page, "cases-4-statistics")
+
+
+def test_phone_pages_do_not_overflow(phone_page, journey):
+    """On a 390 px phone nothing widens the page: a long unbroken word in a description
+    wraps, and the wide statistics table scrolls inside its own region."""
+    page = phone_page
+    world, similar, _photo = journey
+    long = world.report(description="垃圾" + "x" * 120 + "https://example.cn/" + "9" * 80)
+    width = PHONE["width"]
+    for path, name in [
+        ("/cases/", "cases-list-phone"),
+        (long.get_absolute_url(), "cases-page-phone"),
+        ("/cases/statistics/", "cases-statistics-phone"),
+    ]:
+        page.goto(path)
+        expect(page.locator("h1")).to_be_visible()
+        screenshot(page, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        assert_accessible(page, name=name)
+    table = page.get_by_role("region", name="各类别办理情况表")
+    expect(table).to_be_visible()
+    # The region scrolls sideways instead of being cut off.
+    assert table.evaluate("el => getComputedStyle(el).overflowX") == "auto"
