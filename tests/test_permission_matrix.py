@@ -174,6 +174,8 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "cases:unfollow": (N, LOGGED_IN),
     # Only the reporter rates (the service answers others with a message).
     "cases:rate": (N, LOGGED_IN),
+    # Only the leader of the case's grid verifies on the case page; staff verify in the admin.
+    "cases:verify": (N, NOBODY_ELSE),
     # A photo that does not exist: everyone gets 404 (a real photo's rights: tests/cases).
     "cases:photo": ("D D D D D D", N),
     "cases_admin_inbox": (ADMIN_LIST, N),
@@ -189,6 +191,9 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "volunteers_grid_report": (ADMIN_LIST, N),
     # Staff correct a resident's home grid; the service limits it to their communities.
     "portal_home_grid_correct": (ADMIN_LIST, ADMIN_LIST),
+    # /admin/login/ leads visitors to allauth's login; a logged-in person lands here only
+    # without admin access, and gets the 403 page instead of a redirect loop.
+    "admin_login_redirect": (NOBODY_ELSE, NOBODY_ELSE),
     "organizations:index": (ADMIN_LIST, N),
     "organizations:index_results": (ADMIN_LIST, N),
     "organizations:inspect": (ADMIN_SCOPED, N),
