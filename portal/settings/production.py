@@ -25,3 +25,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # SAMEORIGIN, not DENY: Wagtail's live preview shows the page in a frame of the admin.
 X_FRAME_OPTIONS = "SAMEORIGIN"
+# The deploy check asks for DENY (security.W019); SAMEORIGIN above is deliberate, and framing
+# by any other origin is still refused.
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
