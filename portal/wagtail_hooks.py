@@ -113,10 +113,11 @@ def register_home_grid_correction_url():
     ]
 
 
-@hooks.register("register_settings_menu_item")
+# In the main menu: the settings menu would show staff its Wagtail version footer.
+@hooks.register("register_admin_menu_item")
 def register_home_grid_correction_menu_item():
     return StaffMenuItem(
-        _("更正居民所在网格"), reverse("portal_home_grid_correct"), icon_name="user", order=900
+        _("更正居民所在网格"), reverse("portal_home_grid_correct"), icon_name="user", order=910
     )
 
 

@@ -27,6 +27,7 @@ def test_no_project_url_takes_an_unbounded_int():
         route
         for route, pattern in _patterns(get_resolver())
         if _ours(pattern)
+        and not route.startswith("admin/pages/")  # Wagtail's own page views (its routes)
         and any(isinstance(c, IntConverter) for c in pattern.pattern.converters.values())
     ]
     assert offenders == []

@@ -258,6 +258,9 @@ def test_invitation_cannot_be_taken_over_with_an_unverified_address(client, org_
 def test_index_ignores_bad_filters_without_error(client, projects, project_index, query):
     """Issue 9, finding 7: an id from the query string never gives a 500."""
     response = client.get(project_index.url + "?" + query)
+    if "%00" in query:  # a NUL character: the site-wide 400 page (portal NullCharacterMiddleware)
+        assert response.status_code == 400
+        return
     assert response.status_code == 200
     html = response.content.decode()
     if not query.startswith(("page=", "tag=")):
