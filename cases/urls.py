@@ -14,5 +14,5 @@ urlpatterns = [
     path("cases/<str:number>/unfollow/", views.case_unfollow, name="unfollow"),
     path("cases/<str:number>/rate/", views.case_rate, name="rate"),
     path("cases/<str:number>/verify/", views.case_verify, name="verify"),
-    path("cases/<str:number>/photos/<int:photo_id>/", views.case_photo, name="photo"),
+    path("cases/<str:number>/photos/<id:photo_id>/", views.case_photo, name="photo"),
 ]
