@@ -19,6 +19,7 @@ from modelsearch.query import And, Boost, Not, Or, Phrase, PlainText
 
 # CJK Unified Ideographs (+ Extension A and compatibility ideographs).
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+PUNCTUATION = re.compile(r"[^\w\s]+")
 
 
 def cjk_bigrams(text: str) -> str:
@@ -33,7 +34,10 @@ def cjk_bigrams(text: str) -> str:
             return f" {run} "
         return " " + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + " "
 
-    return " ".join(CJK_RUN.sub(split_run, text).split())
+    # Punctuation separates words, as both databases' tokenizers treat it, but the stock
+    # PostgreSQL backend sends a query's words as lexemes without parsing them: "2000-0"
+    # would be looked up whole, or as "2000" and "0" against an indexed "-0".
+    return " ".join(PUNCTUATION.sub(" ", CJK_RUN.sub(split_run, text)).split())
 
 
 def _plain_text(query_string: str, operator: str):

@@ -16,6 +16,9 @@ def test_bigrams_split_chinese_runs_and_keep_other_words():
     assert cjk_bigrams("市北 Qingdao 网格2024") == "市北 Qingdao 网格 2024"
     assert cjk_bigrams("老") == "老"
     assert cjk_bigrams("") == ""
+    # Punctuation separates words, as the databases' tokenizers do.
+    assert cjk_bigrams("测试2000-0社区") == "测试 2000 0 社区"
+    assert cjk_bigrams("华阳路社区（东区）") == "华阳 阳路 路社 社区 东区"
 
 
 def test_query_rewriting_keeps_structure():
@@ -56,6 +59,14 @@ def test_page_search_requires_all_pieces_of_a_longer_word(news):
     assert _titles(Page.objects.live().search("养老服务")) == {"社区养老服务项目开始招募"}
     assert _titles(Page.objects.live().search("徒步巡查")) == {"网格员徒步巡查"}
     assert _titles(Page.objects.live().search("养狗")) == set()
+
+
+def test_page_search_finds_a_title_with_digits_and_punctuation(home_page):
+    index = home_page.add_child(instance=NewsIndexPage(title="新闻公告", slug="news"))
+    index.add_child(instance=NewsPage(title="第3-2网格巡查（夜间）", slug="night"))
+    index.add_child(instance=NewsPage(title="第3网格巡查", slug="day"))
+    assert _titles(Page.objects.live().search("3-2网格")) == {"第3-2网格巡查（夜间）"}
+    assert _titles(Page.objects.live().search("巡查（夜间）")) == {"第3-2网格巡查（夜间）"}
 
 
 def test_site_search_page_lists_results(client, news):
