@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import CaseDailyStat
 from cases.statistics import case_statistics, histogram_percentile
-from tests.cases.conftest import make_category, make_world
+from tests.cases.factories import make_category, make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tests.volunteers.conftest import make_member, make_shift
+from tests.volunteers.factories import make_member, make_shift
 from volunteers import services
 from volunteers.models import Certificate, RosterMembership, ServiceRecord, Shift, SignUp
 
