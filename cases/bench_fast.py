@@ -30,6 +30,7 @@ from django.utils import timezone
 from cases.models import Case, CaseDailyStat, CaseEvent, Priority, Rating, State
 from cases.models.calendar import HANDLING_BUCKET_EDGES
 from cases.permissions import ROLE_LABELS
+from cases.services.stats import rebuild_monthly_stats
 from cases.working_time import WorkingCalendar, _zone, working_periods
 
 # How far past "now" deadlines may fall (reopened cases, the Spring Festival).
@@ -621,6 +622,7 @@ def generate_fast(
                 "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [event_table, event_id]
             )
         _merge_stats(gen)
+        rebuild_monthly_stats()
         ctx.log(
             f"  history rows: {event_id - event_first}; building indexes "
             f"({time.monotonic() - started:.0f} s)"
