@@ -52,13 +52,12 @@ def project_context(request, page=None, **kwargs):
 def register() -> None:
     from volunteers import personal_data
 
-    if hasattr(registry, "register_personal_data"):
-        registry.register_personal_data(
-            name="volunteering",
-            export=personal_data.export_volunteering,
-            erase=personal_data.erase_volunteering,
-            order=50,
-        )
+    registry.register_personal_data(
+        name="volunteering",
+        export=personal_data.export_volunteering,
+        erase=personal_data.erase_volunteering,
+        order=50,
+    )
     registry.register_nav_item(
         name="volunteers", label=_("志愿服务"), url_name="volunteers:index", order=30
     )
