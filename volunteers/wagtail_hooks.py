@@ -211,16 +211,7 @@ class RosterMembershipViewSet(ScopedViewSet):
         )
 
 
-SHIFT_FORM_FIELDS = [
-    "title",
-    "place",
-    "description",
-    "starts_at",
-    "ends_at",
-    "signup_deadline",
-    "capacity",
-    "members_only",
-]
+SHIFT_FORM_FIELDS = list(services.SHIFT_EDITABLE_FIELDS)
 
 
 class ShiftEditView(ServiceEditView):

@@ -2,7 +2,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.models import GroupCollectionPermission, GroupPagePermission, WorkflowPage
 
 from portal.models import Notification
@@ -74,14 +74,14 @@ def test_verify_creates_page_group_collection_and_notifies(
 
 def test_staff_of_another_community_cannot_verify(pending, grids):
     other_staff = factories.make_community_staff(grids[4].community)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.organization_verify(organization=pending, by=other_staff)
     pending.refresh_from_db()
     assert pending.status == Organization.Status.PENDING
 
 
 def test_resident_cannot_verify(pending, resident):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.organization_verify(organization=pending, by=resident)
 
 
@@ -131,7 +131,7 @@ def test_invite_accept_and_remove_editor(org_a, grids):
     member = services.organization_accept_invitation(invitation=invitation, user=editor)
     assert member.role == OrganizationMember.Role.EDITOR
     assert editor in org_a.group.user_set.all()
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.organization_remove_member(organization=org_a, by=editor, member=member)
     owner_member = org_a.memberships.get(user=owner)
     with pytest.raises(ValidationError):
@@ -141,7 +141,7 @@ def test_invite_accept_and_remove_editor(org_a, grids):
 
 
 def test_only_owner_may_invite(org_a, resident):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.organization_invite_editor(organization=org_a, by=resident, email="x@example.cn")
 
 
