@@ -22,60 +22,69 @@ def _time(moment) -> str:
     return timezone.localtime(moment).isoformat() if moment else ""
 
 
-def export_cases(user) -> list[dict]:
-    rows = []
+def _reported_case_row(case) -> dict:
+    return {
+        "type": "reported_case",
+        "number": case.number,
+        "category": case.category.name,
+        "description": case.description,
+        "street": case.street.name,
+        "community": case.community.name,
+        "grid": case.grid.name,
+        "address": case.address,
+        "latitude": "" if case.latitude is None else str(case.latitude),
+        "longitude": "" if case.longitude is None else str(case.longitude),
+        "contact_allowed": case.contact_allowed,
+        "source": case.get_source_display(),
+        "state": case.get_state_display(),
+        "reported_at": _time(case.created_at),
+        "photos": case.report_photos,
+        "rating": case.get_rating_display() if case.rating else "",
+        "rated_at": _time(case.rated_at),
+    }
+
+
+def _reported_cases(user) -> list[dict]:
     reported = (
         Case.objects.filter(reporter=user)
         .select_related("category", "street", "community", "grid")
         .annotate(report_photos=Count("photos", filter=Q(photos__kind=CasePhoto.Kind.REPORT)))
         .order_by("created_at", "pk")
     )
-    for case in reported:
-        rows.append(
-            {
-                "type": "reported_case",
-                "number": case.number,
-                "category": case.category.name,
-                "description": case.description,
-                "street": case.street.name,
-                "community": case.community.name,
-                "grid": case.grid.name,
-                "address": case.address,
-                "latitude": "" if case.latitude is None else str(case.latitude),
-                "longitude": "" if case.longitude is None else str(case.longitude),
-                "contact_allowed": case.contact_allowed,
-                "source": case.get_source_display(),
-                "state": case.get_state_display(),
-                "reported_at": _time(case.created_at),
-                "photos": case.report_photos,
-                "rating": case.get_rating_display() if case.rating else "",
-                "rated_at": _time(case.rated_at),
-            }
-        )
-    for follow in (
-        CaseFollower.objects.filter(user=user).select_related("case").order_by("created_at")
-    ):
-        rows.append(
-            {
-                "type": "followed_case",
-                "number": follow.case.number,
-                "followed_at": _time(follow.created_at),
-            }
-        )
-    for event in (
+    return [_reported_case_row(case) for case in reported]
+
+
+def _followed_cases(user) -> list[dict]:
+    follows = CaseFollower.objects.filter(user=user).select_related("case").order_by("created_at")
+    return [
+        {
+            "type": "followed_case",
+            "number": follow.case.number,
+            "followed_at": _time(follow.created_at),
+        }
+        for follow in follows
+    ]
+
+
+def _rating_comments(user) -> list[dict]:
+    events = (
         CaseEvent.objects.filter(actor=user, case__reporter=user, action="note")
         .select_related("case")
         .order_by("created_at")
-    ):
-        rows.append(
-            {
-                "type": "rating_comment",
-                "number": event.case.number,
-                "comment": event.note,
-                "written_at": _time(event.created_at),
-            }
-        )
-    return rows
+    )
+    return [
+        {
+            "type": "rating_comment",
+            "number": event.case.number,
+            "comment": event.note,
+            "written_at": _time(event.created_at),
+        }
+        for event in events
+    ]
+
+
+def export_cases(user) -> list[dict]:
+    return [*_reported_cases(user), *_followed_cases(user), *_rating_comments(user)]
 
 
 @transaction.atomic

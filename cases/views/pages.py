@@ -1,0 +1,124 @@
+"""The public list of cases and the anonymised case page (with its public photos). Nothing
+here names the reporter or shows a photo that staff have not made public."""
+
+from datetime import timedelta
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_GET
+
+from cases.forms import LeaderVerifyForm, PublicCaseFilterSet, RatingForm
+from cases.models import Case, CaseCategory, CaseFollower, CasePhoto, State
+from cases.permissions import GRID_LEADER, case_roles
+from cases.selectors import public_cases, public_events
+from cases.services.workflow import RATING_DAYS
+from cases.views.common import case_or_404
+from portal.models import Community, Street
+
+PAGE_SIZE = 20
+# The public list counts at most this many matches: past a few hundred pages nobody pages
+# on, and COUNT(*) over a year of cases would cost more than the rest of the page.
+LIST_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def count(self):
+        return self.object_list[:LIST_COUNT_CAP].count()
+
+
+@require_GET
+def case_list(request):
+    """随手拍: the public list of cases with filters, newest first."""
+    filterset = PublicCaseFilterSet(request.GET or None, queryset=public_cases())
+    valid = filterset.is_valid() if filterset.is_bound else True
+    cases = filterset.qs if valid else public_cases().none()
+    page_obj = CappedPaginator(cases.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "filterset": filterset,
+            "page_obj": page_obj,
+            "count_capped": page_obj.paginator.count >= LIST_COUNT_CAP,
+            "streets": Street.objects.all(),
+            "communities": Community.objects.only("pk", "name", "street_id"),
+            "categories": CaseCategory.objects.all(),
+            "states": [choice for choice in State.choices if choice[0] != State.REJECTED],
+        },
+        status=200 if valid else 400,
+    )
+
+
+def _can_rate(case: Case, user) -> bool:
+    if not user.is_authenticated or case.reporter_id != user.pk or case.state != State.CLOSED:
+        return False
+    if case.rated_at is not None and case.rated_at >= case.closed_at:
+        return False
+    return timezone.now() <= case.closed_at + timedelta(days=RATING_DAYS)
+
+
+@require_GET
+def case_detail(request, number: str):
+    """The anonymised public page of a case: what, where, its state, public updates and the
+    photos staff made public. The reporter sees the rating form; others can follow."""
+    case = case_or_404(number)
+    return render_case_page(request, case)
+
+
+def _can_verify(case: Case, user) -> bool:
+    """The leader of the case's grid verifies a handled case on its public page (网格长核查);
+    staff do it in 我的待办. The service checks the same again."""
+    return case.state == State.HANDLED and GRID_LEADER in case_roles(user, case)
+
+
+def render_case_page(request, case: Case, *, rating_form=None, verify_form=None, status=200):
+    user = request.user
+    following = user.is_authenticated and CaseFollower.objects.filter(case=case, user=user).exists()
+    if rating_form is None and _can_rate(case, user):
+        rating_form = RatingForm()
+    if verify_form is None and _can_verify(case, user):
+        verify_form = LeaderVerifyForm(prefix="verify")
+    return render(
+        request,
+        "cases/case_page.html",
+        {
+            "case": case,
+            "events": public_events(case),
+            "photos": case.photos.filter(is_public=True).only("pk", "kind", "case_id"),
+            "followers": case.followers.count(),
+            "following": following,
+            "is_reporter": user.is_authenticated and case.reporter_id == user.pk,
+            "rating_form": rating_form,
+            "rating_days": RATING_DAYS,
+            "verify_form": verify_form,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def case_photo(request, number: str, photo_id: int):
+    """A photo staff made public, streamed from the private storage; 404 for any other."""
+    try:
+        photo = CasePhoto.objects.get(
+            pk=photo_id,
+            case__number=number,
+            is_public=True,
+            case__state__in=[s for s in State.values if s != State.REJECTED],
+        )
+    except CasePhoto.DoesNotExist as error:
+        raise Http404 from error
+    try:
+        handle = photo.image.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,178 @@
+"""随手拍 in two steps. Step 1 (GET): category and grid, the home grid by default. Step 2:
+the open cases of that category in that grid from the last 30 days, each with 「我也遇到」,
+and the details form (POST), which calls the service case_report. Reports per account are
+rate-limited."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from cases import services
+from cases.forms import ReportForm, ReportStartForm
+from cases.models import Case, CaseFollower
+from cases.permissions import led_grid_ids
+from cases.selectors import similar_open_cases
+from portal.forms import add_service_errors
+from portal.permissions import is_district_admin, staff_community_ids
+
+# Reports per account per window (CASES_REPORT_RATE_LIMIT = (count, seconds)).
+DEFAULT_REPORT_RATE_LIMIT = (5, 600)
+
+
+def _rate_limit() -> tuple[int, int]:
+    return getattr(settings, "CASES_REPORT_RATE_LIMIT", DEFAULT_REPORT_RATE_LIMIT)
+
+
+def _rate_key(user) -> str:
+    return f"cases:report-rate:{user.pk}"
+
+
+def _rate_limited(user) -> bool:
+    limit, _window = _rate_limit()
+    return (cache.get(_rate_key(user)) or 0) >= limit
+
+
+def _rate_limited_message() -> str:
+    limit, window = _rate_limit()
+    return _("您提交得太频繁了：每 %(minutes)s 分钟最多上报 %(limit)s 件，请稍后再试。") % {
+        "minutes": max(1, window // 60),
+        "limit": limit,
+    }
+
+
+def _count_report(user) -> None:
+    _limit, window = _rate_limit()
+    key = _rate_key(user)
+    # add() starts the window once; incr() counts within it, atomically on Redis.
+    if not cache.add(key, 1, timeout=window):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=window)
+
+
+def _patrol_allowed(user) -> bool:
+    return bool(is_district_admin(user) or staff_community_ids(user) or led_grid_ids(user))
+
+
+@login_required
+def report(request):
+    """随手拍: step 1 on GET without a valid choice, step 2 after it, the report on POST."""
+    if request.method == "POST":
+        return _report_submit(request)
+    return _report_start(request)
+
+
+def _report_start(request):
+    user = request.user
+    start = ReportStartForm(request.GET or None, initial_grid=user.home_grid)
+    if start.is_bound and start.is_valid():
+        category, grid = start.cleaned_data["category"], start.cleaned_data["grid"]
+        form = ReportForm(
+            initial={"category": category.pk, "grid": grid.pk},
+            patrol_allowed=_patrol_allowed(user),
+        )
+        return _render_step2(request, form, category, grid)
+    return render(
+        request,
+        "cases/report_start.html",
+        {"form": start},
+        status=400 if start.is_bound else 200,
+    )
+
+
+def _report_submit(request):
+    user = request.user
+    form = ReportForm(request.POST, request.FILES, patrol_allowed=_patrol_allowed(user))
+    if form.is_valid():
+        if _rate_limited(user):
+            form.add_error(None, _rate_limited_message())
+        elif (case := _case_report(form, user)) is not None:
+            _count_report(user)
+            messages.success(
+                request,
+                _("已提交，编号 %(number)s。受理后会通知您，您也可以在“我的”中查看进展。")
+                % {"number": case.number},
+            )
+            return redirect(case.get_absolute_url())
+    category = form.cleaned_data.get("category")
+    grid = form.cleaned_data.get("grid")
+    if category is None or grid is None:
+        # Step 1 data did not survive (a category was switched off meanwhile, or the
+        # hidden fields were changed): the page comes back with the field to choose
+        # again, and what the resident typed is kept.
+        form.show_choice_fields()
+    return _render_step2(request, form, category, grid, status=400)
+
+
+def _case_report(form, user) -> Case | None:
+    """Files the valid form through the service; None after the service's errors were put
+    on the form."""
+    data = form.cleaned_data
+    try:
+        return services.case_report(
+            by=user,
+            category=data["category"],
+            grid=data["grid"],
+            description=data["description"],
+            address=data["address"],
+            latitude=data["latitude"] or None,
+            longitude=data["longitude"] or None,
+            contact_allowed=data["contact_allowed"],
+            source=data.get("source") or "resident",
+            photos=data["photos"],
+        )
+    except ValidationError as error:
+        add_service_errors(form, error, field="photos" if data["photos"] else None, joined=True)
+        return None
+
+
+def _render_step2(request, form, category, grid, *, status=200):
+    if category is None or grid is None:
+        similar = []
+        start_url = reverse("cases:report")
+        if grid is not None:
+            grid = type(grid).objects.select_related("community__street").get(pk=grid.pk)
+    else:
+        grid = type(grid).objects.select_related("community__street").get(pk=grid.pk)
+        similar = list(similar_open_cases(grid_id=grid.pk, category_id=category.pk)[:10])
+        start_url = reverse("cases:report") + "?" + _start_query(category, grid)
+    followed = set(
+        CaseFollower.objects.filter(
+            user=request.user, case_id__in=[case.pk for case in similar]
+        ).values_list("case_id", flat=True)
+    )
+    for case in similar:
+        case.followed = case.pk in followed
+        case.own = case.reporter_id == request.user.pk
+    return render(
+        request,
+        "cases/report_details.html",
+        {
+            "form": form,
+            "category": category,
+            "grid": grid,
+            "similar": similar,
+            "change_url": start_url,
+            "report_url": start_url,
+            "photos_lost": form.is_bound and bool(request.FILES),
+        },
+        status=status,
+    )
+
+
+def _start_query(category, grid) -> str:
+    return urlencode(
+        {
+            "category": category.pk,
+            "street": grid.community.street_id,
+            "community": grid.community_id,
+            "grid": grid.pk,
+        }
+    )
