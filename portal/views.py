@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
-from portal import notifications, registry, selectors, services
+from portal import notifications, selectors, services
 from portal.filters import parse_id
 from portal.forms import (
     AccountDeleteForm,
@@ -22,8 +22,11 @@ from portal.forms import (
     PrivacyConsentForm,
     ProfileForm,
     SearchForm,
+    add_service_errors,
+    redisplayed_form,
 )
 from portal.models import Notification
+from portal.sections import render_account_sections
 
 SEARCH_PAGE_SIZE = 10
 
@@ -70,7 +73,7 @@ def account_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/account_home.html",
-        {"profile": user, "sections": registry.render_account_sections(request)},
+        {"profile": user, "sections": render_account_sections(request)},
     )
 
 
@@ -95,8 +98,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 return redirect("account_home")
     elif request.method == "POST":
         # "Update choices" without JavaScript: redisplay with narrowed selects, no errors.
-        form = ProfileForm(request.POST, instance=user)
-        form._errors = {}
+        form = redisplayed_form(ProfileForm, request.POST, instance=user)
     else:
         form = ProfileForm(instance=user)
     return render(request, "portal/profile_edit.html", {"form": form})
@@ -144,7 +146,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @login_required
 def notification_preferences(request: HttpRequest) -> HttpResponse:
-    kinds = list(notifications.KINDS.values())
+    kinds = list(notifications.notification_kinds().values())
     current = selectors.notification_channels(user=request.user)
     form = NotificationPreferencesForm(request.POST or None, kinds=kinds, current=current)
     if request.method == "POST" and form.is_valid():
@@ -175,9 +177,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             services.account_delete(user=request.user, password=form.cleaned_data["password"])
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    for item in errors:
-                        form.add_error(field if field in form.fields else None, item)
+                add_service_errors(form, error)
             else:
                 blockers = error.messages
         else:

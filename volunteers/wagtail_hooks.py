@@ -21,10 +21,12 @@ from wagtail.admin.widgets import Button
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
+from portal.forms import add_service_errors
 from portal.models import Grid
+from portal.notifications import NotificationKind
 from portal.permissions import is_district_admin, staff_community_ids
 from portal.viewsets import CommunityScopedViewSetMixin, ServiceGuardedPermissionPolicy
-from volunteers import admin_views, services
+from volunteers import admin_views, bench_data, demo, personal_data, sections, services
 from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
 from volunteers.permissions import can_appoint_leader
 
@@ -108,11 +110,7 @@ class ServiceEditView(EditView):
         try:
             return super().form_valid(form)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
@@ -213,16 +211,7 @@ class RosterMembershipViewSet(ScopedViewSet):
         )
 
 
-SHIFT_FORM_FIELDS = [
-    "title",
-    "place",
-    "description",
-    "starts_at",
-    "ends_at",
-    "signup_deadline",
-    "capacity",
-    "members_only",
-]
+SHIFT_FORM_FIELDS = list(services.SHIFT_EDITABLE_FIELDS)
 
 
 class ShiftEditView(ServiceEditView):
@@ -383,3 +372,37 @@ def register_report_menu_item():
     return ReportMenuItem(
         _("网格志愿服务统计"), reverse("volunteers_grid_report"), icon_name="table", order=300
     )
+
+
+# What this app adds to portal's pages and account and to the project page (see
+# portal.sections, portal.personal_data and portal.notifications).
+hooks.register("portal_home_sections", sections.home_section, order=30)
+hooks.register("portal_account_sections", sections.account_section, order=50)
+hooks.register("portal_nav_items", sections.nav_item, order=30)
+hooks.register("projects_project_page_sections", sections.project_page_section)
+hooks.register("portal_personal_data_exporters", personal_data.personal_data_export, order=50)
+hooks.register("portal_personal_data_erasers", personal_data.personal_data_erase, order=10)
+
+
+@hooks.register("portal_stylesheets", order=30)
+def stylesheet() -> str:
+    return "volunteers/volunteers.css"
+
+
+@hooks.register("portal_notification_kinds", order=10)
+def notification_kinds() -> list[NotificationKind]:
+    return [
+        NotificationKind("roster_decided", _("网格志愿者申请的审核结果"), "email"),
+        NotificationKind("roster_applied", _("有人申请加入我负责的网格"), "email"),
+        NotificationKind("leader_appointed", _("被任命为网格长"), "email"),
+        NotificationKind("waitlist_promoted", _("候补转为正式报名"), "email"),
+        NotificationKind("signup_cancelled", _("报名被取消"), "email"),
+        NotificationKind("shift_changed", _("已报名的活动有变动或取消"), "email"),
+        NotificationKind("hours_credited", _("服务时长已记录"), "site"),
+    ]
+
+
+# Demo and bench data (see portal.demo_context).
+hooks.register("portal_demo_data", demo.load, order=20)
+hooks.register("portal_bench_data", bench_data.generate, order=20)
+hooks.register("portal_bench_urls", bench_data.bench_urls, order=20)

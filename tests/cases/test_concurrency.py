@@ -10,7 +10,7 @@ from django.db import connection
 from cases import services
 from cases.models import Case, CaseDailyStat, CaseEvent, Rating, State
 from tests import factories
-from tests.cases.conftest import make_world
+from tests.cases.factories import make_world
 
 
 def _run_together(functions):

@@ -17,7 +17,7 @@ from cases.services.stats import COUNT_FIELDS, rebuild_monthly_stats
 from cases.statistics import case_statistics
 from portal.models import Notification
 from tests import factories
-from tests.cases.conftest import make_category
+from tests.cases.factories import make_category
 
 pytestmark = pytest.mark.django_db
 
