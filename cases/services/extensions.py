@@ -26,13 +26,8 @@ Kind = CaseExtension.Kind
 Status = CaseExtension.Status
 
 
-@transaction.atomic
-def case_request_extension(
-    *, case: Case, by: User, kind: str, reason: str, hours: int | None = None
-) -> CaseExtension:
-    case = lock_case(case)
-    roles = authorize("request_extension", case=case, by=by)
-    reason = (reason or "").strip()
+def _check_extension_request(*, case: Case, kind: str, reason: str, hours) -> int | None:
+    """The hours of a valid request (None for 缓办); a ValidationError names the wrong fields."""
     errors = {}
     if kind not in Kind.values:
         errors["kind"] = _("请选择延期或缓办。")
@@ -51,6 +46,17 @@ def case_request_extension(
         errors["kind"] = _("这件诉求已经缓办。")
     if errors:
         raise ValidationError(errors)
+    return hours
+
+
+@transaction.atomic
+def case_request_extension(
+    *, case: Case, by: User, kind: str, reason: str, hours: int | None = None
+) -> CaseExtension:
+    case = lock_case(case)
+    roles = authorize("request_extension", case=case, by=by)
+    reason = (reason or "").strip()
+    hours = _check_extension_request(case=case, kind=kind, reason=reason, hours=hours)
     try:
         with transaction.atomic():
             extension = CaseExtension.objects.create(
@@ -80,6 +86,30 @@ def case_request_extension(
     return extension
 
 
+def _extend_deadline(case: Case, *, hours: int, now) -> str:
+    """An approved 延期: the handling deadline moves by `hours` of working time and the
+    warning and escalation start again. Returns the public history text."""
+    case.handling_due_at = add_working_hours(case.handling_due_at, hours)
+    case.is_overdue = case.handling_due_at < now
+    case.warned = False
+    case.escalation_level = 0 if not case.is_overdue else case.escalation_level
+    case.save(
+        update_fields=["handling_due_at", "is_overdue", "warned", "escalation_level", "updated_at"]
+    )
+    return _("已批准延期，新的办结期限为 %(due)s。") % {
+        "due": timezone.localtime(case.handling_due_at).strftime("%Y-%m-%d %H:%M")
+    }
+
+
+def _postpone(case: Case) -> str:
+    """An approved 缓办: the clock stops. Returns the public history text."""
+    case.postponed = True
+    case.is_overdue = False
+    case.save(update_fields=["postponed", "is_overdue", "updated_at"])
+    stat_add(case, postponed=1)
+    return _("已批准缓办。")
+
+
 @transaction.atomic
 def case_decide_extension(
     *, extension: CaseExtension, by: User, approve: bool, note: str = ""
@@ -101,34 +131,12 @@ def case_decide_extension(
     extension.decision_note = note
     extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     label = extension.get_kind_display()
-    public = False
-    if approve and extension.kind == Kind.EXTENSION:
-        case.handling_due_at = add_working_hours(case.handling_due_at, extension.hours)
-        case.is_overdue = case.handling_due_at < now
-        case.warned = False
-        case.escalation_level = 0 if not case.is_overdue else case.escalation_level
-        case.save(
-            update_fields=[
-                "handling_due_at",
-                "is_overdue",
-                "warned",
-                "escalation_level",
-                "updated_at",
-            ]
-        )
-        public = True
-        text = _("已批准延期，新的办结期限为 %(due)s。") % {
-            "due": timezone.localtime(case.handling_due_at).strftime("%Y-%m-%d %H:%M")
-        }
-    elif approve:
-        case.postponed = True
-        case.is_overdue = False
-        case.save(update_fields=["postponed", "is_overdue", "updated_at"])
-        stat_add(case, postponed=1)
-        public = True
-        text = _("已批准缓办。")
+    if not approve:
+        text, public = _("%(kind)s申请未批准。") % {"kind": label}, False
+    elif extension.kind == Kind.EXTENSION:
+        text, public = _extend_deadline(case, hours=extension.hours, now=now), True
     else:
-        text = _("%(kind)s申请未批准。") % {"kind": label}
+        text, public = _postpone(case), True
     record(
         case,
         action="decide_extension",

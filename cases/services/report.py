@@ -65,6 +65,102 @@ def deadlines(
     )
 
 
+def _clean_location(latitude, longitude, errors: dict) -> tuple[Decimal | None, Decimal | None]:
+    try:
+        lat = _coordinate(latitude, -90, 90, _("位置的纬度不正确，请重新获取位置。"))
+        lon = _coordinate(longitude, -180, 180, _("位置的经度不正确，请重新获取位置。"))
+        if (lat is None) != (lon is None):
+            raise ValidationError(_("位置不完整，请重新获取位置或不附带位置提交。"))
+    except ValidationError as error:
+        errors["address"] = error.messages[0]
+        return None, None
+    return lat, lon
+
+
+def _clean_report(
+    *, category, grid, description, address, latitude, longitude, priority, photos
+) -> dict:
+    """The report's text, place and photos, stripped and checked; a ValidationError names
+    every wrong field."""
+    errors = {}
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = _("请描述遇到的问题。")
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = _("问题描述不能超过 %(max)s 个字。") % {"max": MAX_DESCRIPTION}
+    if category is None or not category.is_active:
+        errors["category"] = _("请选择一个问题类别。")
+    if grid is None:
+        errors["grid"] = _("请选择问题所在的网格。")
+    if priority not in Priority.values:
+        errors["priority"] = _("请选择紧急程度。")
+    address = (address or "").strip()
+    if len(address) > 200:
+        errors["address"] = _("详细地址不能超过 200 个字。")
+    latitude, longitude = _clean_location(latitude, longitude, errors)
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = _("最多上传 %(max)s 张照片。") % {"max": MAX_PHOTOS}
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "description": description,
+        "address": address,
+        "latitude": latitude,
+        "longitude": longitude,
+        "photos": photos,
+    }
+
+
+def _check_source(*, by: User, grid: Grid, source: str) -> None:
+    """A patrol report (网格巡查) comes from the grid's leader or staff of its community."""
+    if source == Source.PATROL:
+        if not (
+            is_district_admin(by)
+            or grid.community_id in staff_community_ids(by)
+            or grid.leader_id == by.pk
+        ):
+            raise PermissionDenied
+    elif source != Source.RESIDENT:
+        raise ValidationError(_("上报来源不正确。"))
+
+
+def _reporter_roles(*, by: User, grid: Grid, source: str) -> set[str]:
+    """The roles the history names for the reporter."""
+    roles = {GRID_LEADER} if source == Source.PATROL and grid.leader_id == by.pk else set()
+    if source == Source.PATROL and not roles:
+        roles = {
+            COMMUNITY_STAFF if grid.community_id in staff_community_ids(by) else DISTRICT_ADMIN
+        }
+    return roles or {"reporter"}
+
+
+def _insert_case(*, category: CaseCategory, grid: Grid, priority: str, now: datetime, **fields):
+    """Saves the new case with its number and its deadlines in working time."""
+    response_due, handling_due = deadlines(category=category, priority=priority, start=now)
+    pk, number = _allocate_number(now)
+    community = grid.community
+    case = Case(
+        pk=pk,
+        number=number if pk else f"{number}{uuid.uuid4().hex[:12]}",
+        category=category,
+        priority=priority,
+        grid=grid,
+        community=community,
+        street_id=community.street_id,
+        state=State.SUBMITTED,
+        response_due_at=response_due,
+        handling_due_at=handling_due,
+        created_at=now,
+        **fields,
+    )
+    case.save(force_insert=True)
+    if pk is None:
+        case.number = f"{number}{case.pk:06d}"
+        Case.objects.filter(pk=case.pk).update(number=case.number)
+    return case
+
+
 @transaction.atomic
 def case_report(
     *,
@@ -85,79 +181,31 @@ def case_report(
     goes to the grid's leader and the community's staff, with deadlines in working time."""
     if not by.is_authenticated or not by.is_active:
         raise PermissionDenied
-    errors = {}
-    description = (description or "").strip()
-    if not description:
-        errors["description"] = _("请描述遇到的问题。")
-    elif len(description) > MAX_DESCRIPTION:
-        errors["description"] = _("问题描述不能超过 %(max)s 个字。") % {"max": MAX_DESCRIPTION}
-    if category is None or not category.is_active:
-        errors["category"] = _("请选择一个问题类别。")
-    if grid is None:
-        errors["grid"] = _("请选择问题所在的网格。")
-    if priority not in Priority.values:
-        errors["priority"] = _("请选择紧急程度。")
-    address = (address or "").strip()
-    if len(address) > 200:
-        errors["address"] = _("详细地址不能超过 200 个字。")
-    try:
-        lat = _coordinate(latitude, -90, 90, _("位置的纬度不正确，请重新获取位置。"))
-        lon = _coordinate(longitude, -180, 180, _("位置的经度不正确，请重新获取位置。"))
-        if (lat is None) != (lon is None):
-            raise ValidationError(_("位置不完整，请重新获取位置或不附带位置提交。"))
-    except ValidationError as error:
-        errors["address"] = error.messages[0]
-        lat = lon = None
-    photos = list(photos or [])
-    if len(photos) > MAX_PHOTOS:
-        errors["photos"] = _("最多上传 %(max)s 张照片。") % {"max": MAX_PHOTOS}
-    if errors:
-        raise ValidationError(errors)
-    if source == Source.PATROL:
-        if not (
-            is_district_admin(by)
-            or grid.community_id in staff_community_ids(by)
-            or grid.leader_id == by.pk
-        ):
-            raise PermissionDenied
-    elif source != Source.RESIDENT:
-        raise ValidationError(_("上报来源不正确。"))
-
-    now = now or timezone.now()
-    response_due, handling_due = deadlines(category=category, priority=priority, start=now)
-    pk, number = _allocate_number(now)
-    community = grid.community
-    case = Case(
-        pk=pk,
-        number=number if pk else f"{number}{uuid.uuid4().hex[:12]}",
+    cleaned = _clean_report(
         category=category,
-        priority=priority,
-        source=source,
-        description=description,
         grid=grid,
-        community=community,
-        street_id=community.street_id,
+        description=description,
         address=address,
-        latitude=lat,
-        longitude=lon,
+        latitude=latitude,
+        longitude=longitude,
+        priority=priority,
+        photos=photos,
+    )
+    _check_source(by=by, grid=grid, source=source)
+    photos = cleaned.pop("photos")
+    case = _insert_case(
+        category=category,
+        grid=grid,
+        priority=priority,
+        now=now or timezone.now(),
+        source=source,
         reporter=by,
         contact_allowed=bool(contact_allowed),
-        state=State.SUBMITTED,
-        response_due_at=response_due,
-        handling_due_at=handling_due,
-        created_at=now,
+        **cleaned,
     )
-    case.save(force_insert=True)
-    if pk is None:
-        case.number = f"{number}{case.pk:06d}"
-        Case.objects.filter(pk=case.pk).update(number=case.number)
     save_photos(case, photos=photos, kind=CasePhoto.Kind.REPORT, by=by)
-    roles = {GRID_LEADER} if source == Source.PATROL and grid.leader_id == by.pk else set()
-    if source == Source.PATROL and not roles:
-        roles = {
-            COMMUNITY_STAFF if grid.community_id in staff_community_ids(by) else DISTRICT_ADMIN
-        }
-    record(case, action="report", by=by, roles=roles or {"reporter"}, note="")
+    roles = _reporter_roles(by=by, grid=grid, source=source)
+    record(case, action="report", by=by, roles=roles, note="")
     stat_add(case, reported=1)
     # The supervisors are told after the commit (a task), not inside the report's transaction.
     transaction.on_commit(partial(_enqueue_notification, case.pk, by.pk))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -224,6 +225,73 @@ def _inbox_url() -> str:
     return reverse("cases_admin_inbox")
 
 
+def _notify_several(cases: list[Case], *, one: str, many: str, **kwargs) -> dict:
+    """Subject, body and link of one notification about `cases`: the case itself when it is
+    alone, else how many and their numbers, with a link to the inbox."""
+    first = cases[0]
+    if len(cases) == 1:
+        return {
+            "subject": one % {"number": first.number, **kwargs},
+            "body": first.description[:200],
+            "url": staff_url(first),
+        }
+    return {
+        "subject": many % {"count": len(cases)},
+        "body": _listing(cases),
+        "url": _inbox_url(),
+    }
+
+
+def _warn(cases: list[Case], *, recipients: _Recipients) -> None:
+    due = ""
+    if len(cases) == 1:
+        due = timezone.localtime(cases[0].current_due_at).strftime("%m-%d %H:%M")
+    message = _notify_several(
+        cases,
+        one=_("诉求 %(number)s 将于 %(due)s 到期"),
+        many=_("%(count)s 件诉求即将到期"),
+        due=due,
+    )
+    notify_all(recipients.responsible(cases[0]), kind="case_warning", **message)
+
+
+def _escalate(cases: list[Case], *, people, one: str, many: str) -> None:
+    message = _notify_several(cases, one=one, many=many)
+    notify_all(people, kind="case_escalated", **message)
+
+
+def _escalate_to_community(now: datetime, recipients: _Recipients) -> int:
+    """督办 to the community's staff, once, when a case is overdue."""
+    return _flag_and_notify(
+        _by_deadline(due__lt=now, escalation_level=0),
+        flag={"escalation_level": 1, "is_overdue": True},
+        notify_group=lambda cases: _escalate(
+            cases,
+            people=recipients.community(cases[0]),
+            one=_("督办：诉求 %(number)s 已超期"),
+            many=_("督办：%(count)s 件诉求已超期"),
+        ),
+        group_key=lambda case: case.community_id,
+        history=_("已超期，督办到社区。"),
+    )
+
+
+def _escalate_to_street(now: datetime, recipients: _Recipients) -> int:
+    """街道督办, once, when a case is overdue for longer than the street's delay."""
+    return _flag_and_notify(
+        _by_deadline(due__lt=now - street_escalation_delay(), escalation_level=1),
+        flag={"escalation_level": 2},
+        notify_group=lambda cases: _escalate(
+            cases,
+            people=recipients.street(cases[0]),
+            one=_("街道督办：诉求 %(number)s 超期未办"),
+            many=_("街道督办：%(count)s 件诉求超期未办"),
+        ),
+        group_key=lambda case: case.street_id,
+        history=_("超期未办，督办到街道。"),
+    )
+
+
 def case_sweep(*, now: datetime | None = None) -> SweepResult:
     """One pass of the sweep. Returns what it changed (or locked=False if another host was
     already sweeping)."""
@@ -236,70 +304,15 @@ def case_sweep(*, now: datetime | None = None) -> SweepResult:
         # 1. Overdue flags: two set-based UPDATEs on open cases past their deadline.
         for queryset in _by_deadline(due__lt=now, is_overdue=False):
             result.overdue += queryset.update(is_overdue=True)
-
         # 2. A warning before the deadline, once per deadline (services reset `warned` when
         #    a deadline moves).
-        def warn(cases):
-            first = cases[0]
-            if len(cases) == 1:
-                due = first.current_due_at
-                subject = _("诉求 %(number)s 将于 %(due)s 到期") % {
-                    "number": first.number,
-                    "due": timezone.localtime(due).strftime("%m-%d %H:%M"),
-                }
-                body, url = first.description[:200], staff_url(first)
-            else:
-                subject = _("%(count)s 件诉求即将到期") % {"count": len(cases)}
-                body, url = _listing(cases), _inbox_url()
-            notify_all(
-                recipients.responsible(first),
-                kind="case_warning",
-                subject=subject,
-                body=body,
-                url=url,
-            )
-
         result.warned = _flag_and_notify(
             _by_deadline(due__gte=now, due__lt=now + warning_window(), warned=False),
             flag={"warned": True},
-            notify_group=warn,
+            notify_group=partial(_warn, recipients=recipients),
             group_key=recipients.responsible_key,
         )
-
         # 3. Escalation (督办): overdue → the community's staff; overdue for longer → the street.
-        def escalate(cases, people, one, many):
-            first = cases[0]
-            if len(cases) == 1:
-                subject = one % {"number": first.number}
-                body, url = first.description[:200], staff_url(first)
-            else:
-                subject = many % {"count": len(cases)}
-                body, url = _listing(cases), _inbox_url()
-            notify_all(people, kind="case_escalated", subject=subject, body=body, url=url)
-
-        result.escalated_community = _flag_and_notify(
-            _by_deadline(due__lt=now, escalation_level=0),
-            flag={"escalation_level": 1, "is_overdue": True},
-            notify_group=lambda cases: escalate(
-                cases,
-                recipients.community(cases[0]),
-                _("督办：诉求 %(number)s 已超期"),
-                _("督办：%(count)s 件诉求已超期"),
-            ),
-            group_key=lambda case: case.community_id,
-            history=_("已超期，督办到社区。"),
-        )
-
-        result.escalated_street = _flag_and_notify(
-            _by_deadline(due__lt=now - street_escalation_delay(), escalation_level=1),
-            flag={"escalation_level": 2},
-            notify_group=lambda cases: escalate(
-                cases,
-                recipients.street(cases[0]),
-                _("街道督办：诉求 %(number)s 超期未办"),
-                _("街道督办：%(count)s 件诉求超期未办"),
-            ),
-            group_key=lambda case: case.street_id,
-            history=_("超期未办，督办到街道。"),
-        )
+        result.escalated_community = _escalate_to_community(now, recipients)
+        result.escalated_street = _escalate_to_street(now, recipients)
         return result

@@ -99,19 +99,9 @@ def case_reject(*, case: Case, by: User, reason: str, duplicate_of: Case | None 
     return case
 
 
-@transaction.atomic
-def case_dispatch(
-    *,
-    case: Case,
-    by: User,
-    department: Group | None = None,
-    assignee: User | None = None,
-    note: str = "",
-    now: datetime | None = None,
-) -> Case:
-    """派遣 to a handling department (a group) or to one person."""
-    case = lock_case(case)
-    roles = authorize("dispatch", case=case, by=by)
+def _check_dispatch_target(*, department: Group | None, assignee: User | None) -> None:
+    """A case goes to a handling department, to an active person, or to a person of that
+    department."""
     if department is None and assignee is None:
         raise ValidationError({"department": _("请选择处置部门或处置人。")})
     if department is not None and not handling_departments().filter(pk=department.pk).exists():
@@ -126,6 +116,22 @@ def case_dispatch(
             raise ValidationError({"assignee": _("所选处置人的账号已停用。")})
         if department is not None and not assignee.groups.filter(pk=department.pk).exists():
             raise ValidationError({"assignee": _("所选处置人不属于所选部门。")})
+
+
+@transaction.atomic
+def case_dispatch(
+    *,
+    case: Case,
+    by: User,
+    department: Group | None = None,
+    assignee: User | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """派遣 to a handling department (a group) or to one person."""
+    case = lock_case(case)
+    roles = authorize("dispatch", case=case, by=by)
+    _check_dispatch_target(department=department, assignee=assignee)
     before = case.state
     case.state = State.DISPATCHED
     case.assigned_department = department
@@ -263,6 +269,40 @@ def _tell_closed(case: Case, by: User) -> None:
     )
 
 
+def _reopen(case: Case, *, now: datetime) -> list[str]:
+    """不满意 reopens the case once: back to 返工 with a new handling limit from now. Returns
+    the fields changed."""
+    case.state = State.REWORK
+    case.reopened_count = 1
+    case.closed_at = None
+    _response, case.handling_due_at = deadlines(
+        category=case.category, priority=case.priority, start=now
+    )
+    case.is_overdue = False
+    case.warned = False
+    case.escalation_level = 0
+    return [
+        "reopened_count",
+        "closed_at",
+        "handling_due_at",
+        "is_overdue",
+        "warned",
+        "escalation_level",
+    ]
+
+
+def _tell_reopened(case: Case, *, comment: str) -> None:
+    notify_all(
+        handlers_of(case)
+        if (case.assignee_id or case.assigned_department_id)
+        else supervisors_of(case),
+        kind="case_dispatched",
+        subject=_("诉求 %(number)s 上报人不满意，已重新办理") % {"number": case.number},
+        body=comment,
+        url=staff_url(case),
+    )
+
+
 @transaction.atomic
 def case_rate(
     *, case: Case, by: User, rating: str, comment: str = "", now: datetime | None = None
@@ -285,23 +325,7 @@ def case_rate(
     case.rated_at = now
     fields = ["rating", "rated_at"]
     if reopen:
-        case.state = State.REWORK
-        case.reopened_count = 1
-        case.closed_at = None
-        _response, case.handling_due_at = deadlines(
-            category=case.category, priority=case.priority, start=now
-        )
-        case.is_overdue = False
-        case.warned = False
-        case.escalation_level = 0
-        fields += [
-            "reopened_count",
-            "closed_at",
-            "handling_due_at",
-            "is_overdue",
-            "warned",
-            "escalation_level",
-        ]
+        fields += _reopen(case, now=now)
     _save(case, *fields)
     record(
         case, action="rate", by=by, roles=roles, from_state=before, note=str(Rating(rating).label)
@@ -324,13 +348,5 @@ def case_rate(
         satisfied=int(rating in SATISFIED) - int(previous in SATISFIED),
     )
     if reopen:
-        notify_all(
-            handlers_of(case)
-            if (case.assignee_id or case.assigned_department_id)
-            else supervisors_of(case),
-            kind="case_dispatched",
-            subject=_("诉求 %(number)s 上报人不满意，已重新办理") % {"number": case.number},
-            body=comment,
-            url=staff_url(case),
-        )
+        _tell_reopened(case, comment=comment)
     return case
