@@ -199,33 +199,10 @@ def _whole_months(first_day: date, last_day: date) -> tuple[date, date] | None:
     return first, last
 
 
-def case_statistics(
-    *,
-    street=None,
-    community=None,
-    days: int = DEFAULT_PERIOD,
-    today: date | None = None,
-    series: bool = True,
-) -> Statistics:
-    """The figures of the district (or one street, or one community) for the `days` days up
-    to `today`: in total, by category and over time (`series`).
-
-    Up to DAILY_UP_TO days (a point a day) one grouped query on the daily rows. Longer periods
-    read the monthly roll-up for the whole months inside the period and the daily rows only
-    for the partial months at its two ends: a year district-wide sums about 14,000 monthly
-    rows and at most two months of daily rows instead of 365 days of them. Three queries
-    (categories, daily rows, monthly rows), whatever the number of cases."""
-    today = today or timezone.localdate()
-    first_day = today - timedelta(days=days - 1)
-    monthly = days > DAILY_UP_TO
-    scope = {}
-    if community is not None:
-        scope = {"community": community}
-    elif street is not None:
-        scope = {"street": street}
-
-    categories = {category.pk: category for category in CaseCategory.objects.all()}
-    # (category id, period start) → counts
+def _cells(scope: dict, first_day: date, today: date, *, monthly: bool) -> dict[tuple, dict]:
+    """(category id, period start) → counts. The daily rows for the whole period, or, for a
+    monthly series, the monthly roll-up for the whole months and the daily rows for the
+    partial months at the two ends."""
     cells: dict[tuple, dict] = {}
 
     def collect(rows):
@@ -258,38 +235,70 @@ def case_statistics(
             .annotate(**_sums())
             .order_by()
         )
+    return cells
 
-    total = dict.fromkeys(COUNT_FIELDS, 0)
-    per_category: dict[int, dict] = {}
-    per_period: dict[date, dict] = {}
-    for (category_id, period), counts in cells.items():
-        _add(total, counts)
-        _add(per_category.setdefault(category_id, dict.fromkeys(COUNT_FIELDS, 0)), counts)
-        _add(per_period.setdefault(period, dict.fromkeys(COUNT_FIELDS, 0)), counts)
+
+def _by_category(categories: dict, per_category: dict[int, dict], days: int) -> list[Figures]:
+    """The figures of each category, in the categories' order."""
     by_category = []
     for category_id, counts in per_category.items():
         category = categories.get(category_id)
         by_category.append((category, Figures(label=str(category or ""), days=days, counts=counts)))
     by_category.sort(key=lambda item: (item[0].sort_order, item[0].name) if item[0] else (0, ""))
+    return [figures for _category, figures in by_category]
 
+
+def _series(
+    per_period: dict[date, dict], first_day: date, last_day: date, *, monthly: bool
+) -> list[Figures]:
+    """A point a day (or a month), with zeros where nothing was reported."""
     points = []
-    if series:
-        for start, length in _periods(first_day, today, monthly=monthly):
-            label = f"{start:%Y-%m}" if monthly else f"{start:%m-%d}"
-            points.append(
-                Figures(
-                    label=label,
-                    days=length,
-                    counts=per_period.get(start, dict.fromkeys(COUNT_FIELDS, 0)),
-                )
-            )
+    for start, length in _periods(first_day, last_day, monthly=monthly):
+        label = f"{start:%Y-%m}" if monthly else f"{start:%m-%d}"
+        counts = per_period.get(start, dict.fromkeys(COUNT_FIELDS, 0))
+        points.append(Figures(label=label, days=length, counts=counts))
+    return points
+
+
+def case_statistics(
+    *,
+    street=None,
+    community=None,
+    days: int = DEFAULT_PERIOD,
+    today: date | None = None,
+    series: bool = True,
+) -> Statistics:
+    """The figures of the district (or one street, or one community) for the `days` days up
+    to `today`: in total, by category and over time (`series`).
+
+    Up to DAILY_UP_TO days (a point a day) one grouped query on the daily rows. Longer periods
+    read the monthly roll-up for the whole months inside the period and the daily rows only
+    for the partial months at its two ends: a year district-wide sums about 14,000 monthly
+    rows and at most two months of daily rows instead of 365 days of them. Three queries
+    (categories, daily rows, monthly rows), whatever the number of cases."""
+    today = today or timezone.localdate()
+    first_day = today - timedelta(days=days - 1)
+    monthly = days > DAILY_UP_TO
+    scope = {}
+    if community is not None:
+        scope = {"community": community}
+    elif street is not None:
+        scope = {"street": street}
+    categories = {category.pk: category for category in CaseCategory.objects.all()}
+    total = dict.fromkeys(COUNT_FIELDS, 0)
+    per_category: dict[int, dict] = {}
+    per_period: dict[date, dict] = {}
+    for (category_id, period), counts in _cells(scope, first_day, today, monthly=monthly).items():
+        _add(total, counts)
+        _add(per_category.setdefault(category_id, dict.fromkeys(COUNT_FIELDS, 0)), counts)
+        _add(per_period.setdefault(period, dict.fromkeys(COUNT_FIELDS, 0)), counts)
     return Statistics(
         first_day=first_day,
         last_day=today,
         days=days,
         total=Figures(label=str(_("合计")), days=days, counts=total),
-        by_category=[figures for _category, figures in by_category],
-        series=points,
+        by_category=_by_category(categories, per_category, days),
+        series=_series(per_period, first_day, today, monthly=monthly) if series else [],
         monthly=monthly,
     )
 
@@ -310,113 +319,3 @@ def _periods(first_day: date, last_day: date, *, monthly: bool):
         # TruncMonth groups by the first of the month; the first month may be partial.
         yield month, (end - start).days + 1
         month = following
-
-
-# --- Charts -------------------------------------------------------------------------------
-# Server-rendered SVG: the template draws what these functions lay out, and the same
-# numbers appear in a table next to each chart for screen readers and for copying.
-
-CHART_WIDTH = 640
-CHART_HEIGHT = 220
-CHART_LEFT = 44
-CHART_BOTTOM = 28
-CHART_TOP = 12
-
-
-def _nice_ceiling(value: float) -> float:
-    if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def bar_chart(points: list[tuple[str, float]]) -> dict:
-    """Bars of `points` [(label, value)] laid out in a CHART_WIDTH × CHART_HEIGHT box."""
-    plot_width = CHART_WIDTH - CHART_LEFT - 8
-    plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
-    top = _nice_ceiling(max((value for _label, value in points), default=0))
-    slot = plot_width / max(len(points), 1)
-    label_every = max(1, round(len(points) / 10))
-    bars = []
-    for index, (label, value) in enumerate(points):
-        height = plot_height * value / top
-        bars.append(
-            {
-                "x": round(CHART_LEFT + index * slot + slot * 0.15, 1),
-                "y": round(CHART_TOP + plot_height - height, 1),
-                "width": round(slot * 0.7, 1),
-                "height": round(height, 1),
-                "label": label,
-                "value": value,
-                "label_x": round(CHART_LEFT + index * slot + slot / 2, 1),
-                "show_label": index % label_every == 0,
-            }
-        )
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "bars": bars,
-        "ticks": _ticks(top, plot_height),
-        "left": CHART_LEFT,
-        "right": CHART_WIDTH - 8,
-        "baseline": CHART_TOP + plot_height,
-        "label_y": CHART_HEIGHT - 8,
-    }
-
-
-def line_chart(labels: list[str], series: list[tuple[str, str, list[float | None]]]) -> dict:
-    """Lines of rates (0–1) over time: `series` [(name, css class, values)]; a missing value
-    (no cases to divide by) breaks the line."""
-    plot_width = CHART_WIDTH - CHART_LEFT - 8
-    plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
-    step = plot_width / max(len(labels) - 1, 1)
-    label_every = max(1, round(len(labels) / 10))
-    lines = []
-    for name, css, values in series:
-        segments, current, dots = [], [], []
-        for index, value in enumerate(values):
-            if value is None:
-                if current:
-                    segments.append(" ".join(current))
-                current = []
-                continue
-            x = round(CHART_LEFT + index * step, 1)
-            y = round(CHART_TOP + plot_height * (1 - value), 1)
-            current.append(f"{x},{y}")
-            dots.append({"x": x, "y": y})
-        if current:
-            segments.append(" ".join(current))
-        lines.append({"name": name, "css": css, "segments": segments, "dots": dots})
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "lines": lines,
-        "ticks": [
-            {"y": round(CHART_TOP + plot_height * (1 - share), 1), "label": f"{int(share * 100)}%"}
-            for share in (0, 0.25, 0.5, 0.75, 1)
-        ],
-        "labels": [
-            {"x": round(CHART_LEFT + index * step, 1), "label": label}
-            for index, label in enumerate(labels)
-            if index % label_every == 0
-        ],
-        "left": CHART_LEFT,
-        "right": CHART_WIDTH - 8,
-        "label_y": CHART_HEIGHT - 8,
-    }
-
-
-def _ticks(top: float, plot_height: float) -> list[dict]:
-    ticks = []
-    for share in (0, 0.25, 0.5, 0.75, 1):
-        value = top * share
-        ticks.append(
-            {
-                "y": round(CHART_TOP + plot_height * (1 - share), 1),
-                "label": f"{value:g}" if value != int(value) else f"{int(value)}",
-            }
-        )
-    return ticks

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases import statistics
+from cases import charts, statistics
 from cases.forms import PublicCaseFilterSet, StatisticsForm
 from cases.models import State
 from cases.selectors import public_cases
@@ -47,10 +47,10 @@ def statistics_page(request):
         "periods": statistics.PERIODS,
         "streets": Street.objects.all(),
         "communities": Community.objects.only("pk", "name", "street_id"),
-        "reported_chart": statistics.bar_chart(
+        "reported_chart": charts.bar_chart(
             [(point.label, point.counts.get("reported", 0)) for point in series]
         ),
-        "rates_chart": statistics.line_chart(
+        "rates_chart": charts.line_chart(
             labels,
             [
                 (_("受理率"), "accepted", [p.acceptance_rate for p in series]),
@@ -58,7 +58,7 @@ def statistics_page(request):
                 (_("满意率"), "satisfied", [p.satisfaction_rate for p in series]),
             ],
         ),
-        "category_chart": statistics.bar_chart(
+        "category_chart": charts.bar_chart(
             [(figures.label, figures.counts.get("reported", 0)) for figures in stats.by_category]
         ),
         "csv_query": request.GET.urlencode(),
