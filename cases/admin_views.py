@@ -214,16 +214,30 @@ def action(request, pk: int, name: str):
     return redirect("cases_admin_detail", pk=case.pk)
 
 
+def _found(queryset, message: str):
+    """The one row of a case's own rows that a form names by id, or the error the form shows."""
+    row = queryset.first()
+    if row is None:
+        raise ValidationError(message)
+    return row
+
+
+def _duplicate_of(number: str, *, by) -> Case | None:
+    """The original case a rejected one repeats, among the cases the person may see."""
+    if not number:
+        return None
+    original = cases_for_staff(by).filter(number=number.strip()).first()
+    if original is None:
+        raise ValidationError({"duplicate_of": _("找不到这个编号的诉求。")})
+    return original
+
+
 def _run(name: str, *, case: Case, by, data: dict) -> str:
     note = data.get("note", "")
     if name == "accept":
         services.case_accept(case=case, by=by, note=note)
     elif name == "reject":
-        original = None
-        if data["duplicate_of"]:
-            original = cases_for_staff(by).filter(number=data["duplicate_of"].strip()).first()
-            if original is None:
-                raise ValidationError({"duplicate_of": _("找不到这个编号的诉求。")})
+        original = _duplicate_of(data["duplicate_of"], by=by)
         services.case_reject(case=case, by=by, reason=data["reason"], duplicate_of=original)
     elif name == "dispatch":
         services.case_dispatch(
@@ -249,9 +263,7 @@ def _run(name: str, *, case: Case, by, data: dict) -> str:
             case=case, by=by, kind=data["kind"], reason=data["reason"], hours=data["hours"]
         )
     elif name == "decide_extension":
-        extension = case.extensions.filter(pk=data["extension"]).first()
-        if extension is None:
-            raise ValidationError(_("找不到这份申请。"))
+        extension = _found(case.extensions.filter(pk=data["extension"]), _("找不到这份申请。"))
         services.case_decide_extension(
             extension=extension, by=by, approve=data["approve"], note=note
         )
@@ -260,9 +272,7 @@ def _run(name: str, *, case: Case, by, data: dict) -> str:
     elif name == "add_update":
         services.case_add_update(case=case, by=by, text=data["text"])
     elif name == "photo_public":
-        photo = case.photos.filter(pk=data["photo"]).first()
-        if photo is None:
-            raise ValidationError(_("找不到这张照片。"))
+        photo = _found(case.photos.filter(pk=data["photo"]), _("找不到这张照片。"))
         services.case_photo_set_public(photo=photo, by=by, public=data["public"])
     return _("已保存。")
 
