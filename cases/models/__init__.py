@@ -1,17 +1,7 @@
 from .calendar import CaseDailyStat, CaseMonthlyStat, CaseSweepLock, WorkingDayOverride
-from .cases import (
-    HANDLING_STATES,
-    OPEN_STATES,
-    Case,
-    CaseEvent,
-    CaseExtension,
-    CaseFollower,
-    CasePhoto,
-    Rating,
-    Source,
-    State,
-)
+from .cases import HANDLING_STATES, OPEN_STATES, Case, CasePhoto, Rating, Source, State
 from .categories import CaseCategory, CaseTimeLimit, Priority
+from .records import CaseEvent, CaseExtension, CaseFollower
 
 __all__ = [
     "HANDLING_STATES",
