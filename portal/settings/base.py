@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "volunteers",
     "surveys",
     "cases",
+    "api",
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.headless",
+    "allauth.usersessions",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -53,6 +57,7 @@ MIDDLEWARE = [
     "portal.middleware.NullCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
+    "api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -147,6 +152,17 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
 }
+# The phone app's API (api/): allauth's headless mode at /_allauth/ for logging in, with
+# session tokens in the X-Session-Token header ("app") or the session cookie ("browser").
+# Links in e-mails (verification, password reset) lead to the site's own allauth pages.
+HEADLESS_CLIENTS = ("app", "browser")
+HEADLESS_SERVE_SPECIFICATION = False
+# 我的设备: every login (browser or app token) is a user session that its owner can end.
+# Recorded at login only: tracking each request would add queries to every page.
+USERSESSIONS_TRACK_ACTIVITY = False
+# Requests per period (seconds) for one session token, account or address (api.throttling).
+API_RATE_LIMIT = (300, 60)
+
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "account_home"
 # Wagtail's private pages and admin send people to the same allauth login, so allauth's
