@@ -209,7 +209,7 @@ def _preferences(user) -> list[dict]:
             "channel": current.get(kind.kind, kind.default),
             "default": kind.default,
         }
-        for kind in notifications.KINDS.values()
+        for kind in notifications.notification_kinds().values()
     ]
 
 
@@ -226,8 +226,8 @@ def me_notification_preferences_save(request, payload: PreferencesIn):
 
     from portal.forms import NotificationPreferencesForm
 
-    kinds = list(notifications.KINDS.values())
-    unknown = sorted(set(payload.channels) - set(notifications.KINDS))
+    kinds = list(notifications.notification_kinds().values())
+    unknown = sorted(set(payload.channels) - set(notifications.notification_kinds()))
     if unknown:
         raise ValidationError({kind[:50]: _("没有这种消息类型。") for kind in unknown[:20]})
     current = selectors.notification_channels(user=request.user)
