@@ -25,6 +25,7 @@ BUDGETS = {
     "/api/v1/surveys": 2,
     "/api/v1/surveys?status=closed": 2,
     "/api/v1/surveys/for-me": 5,
+    "/api/v1/surveys/mine": 4,
     "/api/v1/surveys/{survey}": 7,
     "/api/v1/surveys/{survey}/response": 6,
     "/api/v1/surveys/{survey}/results": 5,
