@@ -16,6 +16,9 @@ EXEMPT_PREFIXES = (
     "/i18n/",
     "/jsi18n/",
     "/privacy/",
+    # The API answers JSON, never a redirect to a page (api/: privacy_consent on /me).
+    "/api/",
+    "/_allauth/",
 )
 
 

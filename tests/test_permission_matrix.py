@@ -16,7 +16,7 @@ Roles (columns of the table, in this order):
 
 Every object in a URL belongs to community B or organization Y. The answers:
   O  allowed: 2xx, 400 (passed the checks, bad form data) or a redirect elsewhere than a login
-  L  redirect to the login page
+  L  redirect to the login page (the JSON API at /api/: 401, a problem document)
   D  refused: 403 or 404 (or Wagtail's redirect to the admin home with "no permission")
   X  refused in either form (L or D): for anonymous visitors of pages that exist for some
   -  not requested with this method
@@ -41,7 +41,9 @@ from tests import factories
 ROLES = ("anon", "resident", "leader", "ngo", "staff", "admin")
 
 # Modules whose views are the project's own; Wagtail's admin views are reached by URL name.
-PROJECT_MODULES = ("portal.", "projects.", "volunteers.", "surveys.", "cases.")
+PROJECT_MODULES = ("portal.", "projects.", "volunteers.", "surveys.", "cases.", "api.")
+# The JSON API's operations are views of django-ninja's (namespace "api"), listed by name.
+API_NAMESPACE = "api:"
 # Wagtail's own page and workflow views that the issue names (edit, publish, unpublish, approve).
 WAGTAIL_PAGE_VIEWS = {
     "wagtailadmin_pages:edit",
@@ -85,7 +87,9 @@ def project_urls() -> dict[str, str]:
     found = {}
     for route, name, pattern in _walk(get_resolver()):
         module = getattr(pattern.callback, "__module__", "") or ""
-        own = module.startswith(PROJECT_MODULES) and not route.startswith("admin/pages/")
+        own = (module.startswith(PROJECT_MODULES) or name.startswith(API_NAMESPACE)) and not (
+            route.startswith("admin/pages/")
+        )
         if name in WAGTAIL_PAGE_VIEWS or PROJECT_ADMIN_NAMESPACE.match(name) or own:
             if name in SKIPPED:
                 continue
@@ -184,6 +188,42 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "cases_admin_detail": (ADMIN_SCOPED, N),
     "cases_admin_action": (N, ADMIN_SCOPED),
     "cases_admin_photo": ("L L L D D D", N),
+    # --- the JSON API (/api/v1/, tests/api): the site's roles and answers. Operations that
+    # share a URL with another (PATCH, PUT, DELETE) are requested with GET/POST under the
+    # first name; their own rules are tested in tests/api (someone else's device: 404).
+    "api:openapi-json": (PUBLIC, N),
+    "api:openapi-view": (PUBLIC, N),
+    "api:api-root": ("D D D D D D", N),  # django-ninja's root: nothing there
+    "api_not_found": ("D D D D D D", "D D D D D D"),
+    "api:me_profile": (LOGGED_IN, N),
+    "api:me_profile_update": (N, N),
+    "api:me_privacy_consent": (N, LOGGED_IN),
+    "api:me_notifications": (LOGGED_IN, N),
+    "api:me_notifications_read_all": (N, LOGGED_IN),
+    "api:me_notification_read": (N, NOBODY_ELSE),
+    "api:me_notification_preferences": (LOGGED_IN, N),
+    "api:me_notification_preferences_save": (N, N),
+    "api:me_data_export": (N, LOGGED_IN),
+    "api:me_delete": (N, LOGGED_IN),  # an empty body: 422 after the login check
+    "api:me_devices": (LOGGED_IN, N),
+    "api:me_device_end": (N, N),  # DELETE only
+    "api:geo_streets": (PUBLIC, N),
+    "api:geo_communities": (PUBLIC, N),
+    "api:geo_grids": (PUBLIC, N),
+    "api:survey_list": (PUBLIC, N),
+    "api:survey_for_me": (PUBLIC, N),
+    "api:survey_mine": (LOGGED_IN, N),
+    "api:survey_detail": (PUBLIC, N),
+    # GET: my response (nobody here answered survey B); POST: an empty body, 422 after login.
+    "api:survey_submit": ("L D D D D D", LOGGED_IN),
+    "api:survey_my_response": (N, N),
+    "api:survey_response_update": (N, N),
+    # Results not public yet: survey staff and district admins, 403 for everyone else.
+    "api:survey_results": (RESULTS, N),
+    "api:project_list": (PUBLIC, N),
+    "api:project_filters": (PUBLIC, N),
+    "api:project_detail": (PUBLIC, N),
+    "api:organization_detail": (PUBLIC, N),
     # --- the project's admin screens
     "projects_review_index": (ADMIN_LIST, N),
     "projects_review": (ADMIN_SCOPED, ADMIN_SCOPED),
@@ -470,6 +510,11 @@ def _build_world() -> dict:
     case_b = case_report(
         by=volunteer_b, category=case_category, grid=grid_b, description="楼道堆物多日无人清理"
     )
+    from allauth.usersessions.models import UserSession
+
+    device_b = UserSession.objects.create(
+        user=volunteer_b, session_key="b" * 32, ip="127.0.0.1", user_agent="ZaiShibei/3.1"
+    )
     override = WorkingDayOverride.objects.create(
         date=timezone.localdate() + timedelta(days=30), is_working=False, name="测试"
     )
@@ -485,6 +530,13 @@ def _build_world() -> dict:
         "page_id": survey_b.pk,
         "question_id": text_question.pk,
         "kind": "responses",
+        # The JSON API's ids (api:*): community B's objects.
+        "survey_id": survey_b.pk,
+        "organization_id": organization_y.pk,
+        "device_id": device_b.pk,
+        "street_id": community_b.street_id,
+        "community_id": community_b.pk,
+        "rest": "v1/no/such/thing",
     }
     # Per URL name, the objects its kwargs stand for.
     special = {
@@ -587,6 +639,8 @@ def classify(response) -> str:
     status = response.status_code
     if status >= 500:
         return f"5xx ({status})"
+    if status == 401:
+        return "L"  # the API's "log in first" (no redirect: a problem document)
     if status in (403, 404):
         return "D"
     if 300 <= status < 400:

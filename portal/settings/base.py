@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "volunteers",
     "surveys",
     "cases",
+    "api",
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -39,6 +41,8 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    "allauth.headless",
+    "allauth.usersessions",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,11 +53,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.middleware.ApiErrorPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.NullCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
+    "api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,6 +147,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_FORMS = {"signup": "portal.forms.SignupForm"}
+# The fields of every sign-up, the app's (allauth headless) included: display name, privacy.
+ACCOUNT_SIGNUP_FORM_CLASS = "api.signup.SignupFields"
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
@@ -148,6 +156,17 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
 }
+# The phone app's API (api/): allauth's headless mode at /_allauth/ for logging in, with
+# session tokens in the X-Session-Token header ("app") or the session cookie ("browser").
+# Links in e-mails (verification, password reset) lead to the site's own allauth pages.
+HEADLESS_CLIENTS = ("app", "browser")
+HEADLESS_SERVE_SPECIFICATION = False
+# 我的设备: every login (browser or app token) is a user session that its owner can end.
+# Recorded at login only: tracking each request would add queries to every page.
+USERSESSIONS_TRACK_ACTIVITY = False
+# Requests per period (seconds) for one session token, account or address (api.throttling).
+API_RATE_LIMIT = (300, 60)
+
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "account_home"
 # Wagtail's private pages and admin send people to the same allauth login, so allauth's

@@ -1,0 +1,154 @@
+"""Responses the API builds itself: JSON in local time, ETags for public lists, and the
+Idempotency-Key replay of creates."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Callable
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from ninja import Schema
+from ninja.responses import NinjaJSONEncoder
+from pydantic import TypeAdapter
+
+from api.problems import problem_response
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Times in ISO 8601 with the district's offset: 2026-12-02T09:30:00+08:00."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
+
+
+def dumps(data) -> bytes:
+    return json.dumps(data, cls=LocalTimeEncoder, ensure_ascii=False).encode()
+
+
+@functools.cache
+def _adapter(schema) -> TypeAdapter:
+    return TypeAdapter(schema)
+
+
+def json_response(schema, data, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    """Validate `data` (objects, dicts) with `schema` (a Schema, or a type such as
+    list[Schema]) and render it, as ninja would."""
+    if isinstance(schema, type) and issubclass(schema, Schema):
+        python = schema.model_validate(data).model_dump(by_alias=True)
+    else:
+        adapter = _adapter(schema)
+        python = adapter.dump_python(adapter.validate_python(data), by_alias=True)
+    body = dumps(python)
+    response = HttpResponse(body, status=status, content_type=JSON_CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+# --- ETag / If-None-Match ----------------------------------------------------------------------
+
+
+def _etag(body: bytes, language: str) -> str:
+    return 'W/"' + hashlib.sha256(body + language.encode()).hexdigest()[:32] + '"'
+
+
+def with_etag(request: HttpRequest, schema, data) -> HttpResponse:
+    """A public list with an ETag of its body; 304 when If-None-Match already has it.
+
+    Declare `response={200: ..., 304: None}` on the operation."""
+    response = json_response(schema, data)
+    etag = _etag(response.content, getattr(request, "LANGUAGE_CODE", ""))
+    patch_vary_headers(response, ("Accept-Language",))
+    wanted = request.headers.get("If-None-Match", "")
+    if wanted:
+        candidates = {tag.strip() for tag in wanted.split(",")}
+        weak = {tag.removeprefix("W/") for tag in candidates}
+        if "*" in candidates or etag in candidates or etag.removeprefix("W/") in weak:
+            not_modified = HttpResponseNotModified()
+            not_modified["ETag"] = etag
+            patch_vary_headers(not_modified, ("Accept-Language",))
+            return not_modified
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+# --- Idempotency-Key ---------------------------------------------------------------------------
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_RETENTION = datetime.timedelta(hours=24)
+KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
+
+
+def idempotent(
+    request: HttpRequest, *, key: str | None, endpoint: str, produce: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """Run `produce` (which creates something and returns its response) at most once per
+    (user, endpoint, key). A retry with the same key and body gets the first response again
+    (with `Idempotent-Replayed: true`); the same key with another body is a 422 problem.
+
+    The key's row is inserted in the same transaction as the create: concurrent identical
+    requests block on the unique constraint until the first commits, then read its answer.
+    A failed create (a problem document) rolls back and stores nothing, so a corrected retry
+    with the same key is allowed."""
+    from api.models import IdempotencyKey
+
+    if key is None or key == "":
+        return produce()
+    if not KEY_PATTERN.match(key):
+        return problem_response(
+            400,
+            _("Idempotency-Key 必须是 1–100 个可见的 ASCII 字符。"),
+            code="invalid_idempotency_key",
+            errors={IDEMPOTENCY_HEADER: [_("格式不正确。")]},
+        )
+    digest = hashlib.sha256(request.body).hexdigest()
+    user = request.user
+    for _attempt in range(2):
+        with transaction.atomic():
+            row, created = IdempotencyKey.objects.get_or_create(
+                user=user,
+                endpoint=endpoint,
+                key=key,
+                defaults={"request_hash": digest, "status": 0},
+            )
+            if not created and row.created_at < timezone.now() - IDEMPOTENCY_RETENTION:
+                row.delete()
+                continue
+            if not created:
+                break
+            response = produce()
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+                return response
+            row.status = response.status_code
+            row.body = response.content.decode()
+            row.location = response.get("Location", "")[:300]
+            row.save(update_fields=["status", "body", "location"])
+            IdempotencyKey.objects.filter(
+                user=user, created_at__lt=timezone.now() - IDEMPOTENCY_RETENTION
+            ).delete()
+            return response
+    if row.request_hash != digest:
+        return problem_response(
+            422,
+            _("这个 Idempotency-Key 已经用于另一份不同的请求内容。请为新的请求使用新的键。"),
+            code="idempotency_key_reused",
+        )
+    replay = HttpResponse(row.body, status=row.status, content_type=JSON_CONTENT_TYPE)
+    replay["Idempotent-Replayed"] = "true"
+    if row.location:
+        replay["Location"] = row.location
+    return replay
