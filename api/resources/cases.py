@@ -253,7 +253,9 @@ class StatisticsOut(Schema):
 class StatisticsParams(Schema):
     street: int | None = Field(None, ge=1, le=MAX_ID)
     community: int | None = Field(None, ge=1, le=MAX_ID)
-    days: Literal[30, 90, 365] = Field(statistics.DEFAULT_PERIOD, description="统计期（天）")
+    days: int = Field(
+        statistics.DEFAULT_PERIOD, ge=1, le=366, description="统计期（天）：30、90 或 365"
+    )
 
 
 def _figures(figures) -> dict:
