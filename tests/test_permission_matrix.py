@@ -69,6 +69,9 @@ PROJECT_ADMIN_NAMESPACE = re.compile(
 )
 # Debug-only or framework plumbing in the project's URLconf.
 SKIPPED = {"", "javascript-catalog", "set_language"}
+# The phone app's API (api/, issue #14): ninja names each URL after its operation's view
+# function, in the `api` namespace. An API answers 401 where a page redirects to the login.
+API_NAMESPACES = ("api:",)
 
 
 def _walk(resolver, prefix="", namespace=""):
@@ -86,6 +89,7 @@ def project_urls() -> dict[str, str]:
     for route, name, pattern in _walk(get_resolver()):
         module = getattr(pattern.callback, "__module__", "") or ""
         own = module.startswith(PROJECT_MODULES) and not route.startswith("admin/pages/")
+        own = own or name.startswith(API_NAMESPACES)
         if name in WAGTAIL_PAGE_VIEWS or PROJECT_ADMIN_NAMESPACE.match(name) or own:
             if name in SKIPPED:
                 continue
@@ -183,6 +187,66 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "cases_admin_detail": (ADMIN_SCOPED, N),
     "cases_admin_action": (N, ADMIN_SCOPED),
     "cases_admin_photo": ("L L L D D D", N),
+    # --- the phone app's API (/api/v1/, issue #14). Requested with the session cookie; a POST
+    # of an empty form to an operation that takes a JSON body is a 422 (O) once logged in.
+    # Operations with PATCH, PUT or DELETE only: (N, N) — tested in tests/api/.
+    # ninja's root: nothing there, a 404 problem for everyone.
+    "api:api-root": ("D D D D D D", N),
+    "api:openapi-json": (PUBLIC, N),
+    "api:openapi-view": (PUBLIC, N),
+    "api:me_profile": (LOGGED_IN, N),
+    "api:me_profile_update": (N, N),
+    "api:me_privacy_consent": (N, LOGGED_IN),
+    "api:me_notifications": (LOGGED_IN, N),
+    "api:me_notifications_read_all": (N, LOGGED_IN),
+    "api:me_notification_read": (N, NOBODY_ELSE),
+    "api:me_notification_preferences": (LOGGED_IN, N),
+    "api:me_notification_preferences_save": (N, N),
+    "api:me_data_export": (N, LOGGED_IN),
+    "api:me_delete": (N, LOGGED_IN),
+    "api:me_devices": (LOGGED_IN, N),
+    "api:me_device_end": (N, N),
+    "api:geo_streets": (PUBLIC, N),
+    "api:geo_communities": (PUBLIC, N),
+    "api:geo_grids": (PUBLIC, N),
+    "api:survey_list": (PUBLIC, N),
+    "api:survey_for_me": (PUBLIC, N),
+    "api:survey_detail": (PUBLIC, N),
+    "api:survey_submit": (N, LOGGED_IN),
+    "api:survey_my_response": (NOBODY_ELSE, N),
+    "api:survey_response_update": (N, N),
+    "api:survey_results": (RESULTS, N),
+    # Volunteers: the same answers as the site's pages for the same objects of grid B.
+    "api:volunteer_grids": (PUBLIC, N),
+    "api:volunteer_memberships": (LOGGED_IN, N),
+    "api:volunteer_apply": (N, LOGGED_IN),
+    "api:volunteer_leave": (N, PLACE_STAFF),
+    "api:volunteer_shifts": (PUBLIC, N),
+    "api:volunteer_shift_detail": (PUBLIC, N),
+    # Anyone logged in may ask; the service answers a non-member with a message (400).
+    "api:volunteer_sign_up": (N, LOGGED_IN),
+    "api:volunteer_my_signups": (LOGGED_IN, N),
+    "api:volunteer_cancel": (N, "L D D D D O"),
+    "api:volunteer_signup_ics": (NOBODY_ELSE, N),
+    "api:volunteer_check_in": (N, LOGGED_IN),
+    "api:volunteer_my_hours": (LOGGED_IN, N),
+    "api:volunteer_certificates": (LOGGED_IN, N),
+    "api:volunteer_certificate_issue": (N, LOGGED_IN),
+    "api:volunteer_calendar": (LOGGED_IN, N),
+    "api:volunteer_calendar_reset": (N, LOGGED_IN),
+    # Cases: public reads are anonymised; following and rating as on the case page.
+    "api:case_categories": (PUBLIC, N),
+    "api:case_list": (PUBLIC, N),
+    "api:case_report": (N, LOGGED_IN),
+    "api:case_mine": (LOGGED_IN, N),
+    "api:case_followed": (LOGGED_IN, N),
+    "api:case_similar": (PUBLIC, N),
+    "api:case_statistics": (PUBLIC, N),
+    "api:case_detail": (PUBLIC, N),
+    "api:case_timeline": (PUBLIC, N),
+    "api:case_follow": (N, LOGGED_IN),
+    "api:case_unfollow": (N, N),
+    "api:case_rate": (N, LOGGED_IN),
     # --- the project's admin screens
     "projects_review_index": (ADMIN_LIST, N),
     "projects_review": (ADMIN_SCOPED, ADMIN_SCOPED),
@@ -484,6 +548,14 @@ def _build_world() -> dict:
         "page_id": survey_b.pk,
         "question_id": text_question.pk,
         "kind": "responses",
+        # The API's path parameters.
+        "membership_id": membership_b.pk,
+        "shift_id": shift_b.pk,
+        "signup_id": signup_b.pk,
+        "survey_id": survey_b.pk,
+        "street_id": community_b.street_id,
+        "community_id": community_b.pk,
+        "device_id": 999_999,
     }
     # Per URL name, the objects its kwargs stand for.
     special = {
@@ -569,7 +641,7 @@ def url_for(world, name: str, route: str) -> str:
             continue
         if namespace == "wagtailadmin_pages" and key in world["pages"]:
             values[key] = world["pages"][key]
-        elif key == "number" and namespace == "cases":
+        elif key == "number" and namespace in ("cases", "api"):
             values[key] = world["by_namespace"]["cases"]
         elif key in ("pk", "page_to_move_id") and namespace in world["by_namespace"]:
             values[key] = world["by_namespace"][namespace]
@@ -584,6 +656,8 @@ def classify(response) -> str:
     status = response.status_code
     if status >= 500:
         return f"5xx ({status})"
+    if status == 401:
+        return "L"  # the API's "log in first" (a problem document, not a redirect)
     if status in (403, 404):
         return "D"
     if 300 <= status < 400:
