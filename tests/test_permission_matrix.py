@@ -71,7 +71,7 @@ PROJECT_ADMIN_NAMESPACE = re.compile(
 SKIPPED = {"", "javascript-catalog", "set_language"}
 # The phone app's API (api/, issue #14): ninja names each URL after its operation's view
 # function, in the `api` namespace. An API answers 401 where a page redirects to the login.
-API_NAMESPACES = ("api:",)
+API_NAMESPACES = ("api:", "open311:")
 
 
 def _walk(resolver, prefix="", namespace=""):
@@ -247,6 +247,10 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "api:case_follow": (N, LOGGED_IN),
     "api:case_unfollow": (N, N),
     "api:case_rate": (N, LOGGED_IN),
+    # Open311 GeoReport v2 (read-only public cases); case B is public, so it is found.
+    "open311:services": (PUBLIC, N),
+    "open311:requests": (PUBLIC, N),
+    "open311:request_detail": (PUBLIC, N),
     # --- the project's admin screens
     "projects_review_index": (ADMIN_LIST, N),
     "projects_review": (ADMIN_SCOPED, ADMIN_SCOPED),
@@ -641,7 +645,7 @@ def url_for(world, name: str, route: str) -> str:
             continue
         if namespace == "wagtailadmin_pages" and key in world["pages"]:
             values[key] = world["pages"][key]
-        elif key == "number" and namespace in ("cases", "api"):
+        elif key == "number" and namespace in ("cases", "api", "open311"):
             values[key] = world["by_namespace"]["cases"]
         elif key in ("pk", "page_to_move_id") and namespace in world["by_namespace"]:
             values[key] = world["by_namespace"][namespace]
