@@ -71,7 +71,7 @@ PROJECT_ADMIN_NAMESPACE = re.compile(
 SKIPPED = {"", "javascript-catalog", "set_language"}
 # The phone app's API (api/, issue #14): ninja names each URL after its operation's view
 # function, in the `api` namespace. An API answers 401 where a page redirects to the login.
-API_NAMESPACES = ("api:", "open311:")
+API_NAMESPACES = ("api:", "open311:", "wagtailapi:")
 
 
 def _walk(resolver, prefix="", namespace=""):
@@ -251,6 +251,10 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "open311:services": (PUBLIC, N),
     "open311:requests": (PUBLIC, N),
     "open311:request_detail": (PUBLIC, N),
+    # Wagtail API v2 (public pages only): a page that does not exist, and find without a path.
+    "wagtailapi:pages:listing": (PUBLIC, N),
+    "wagtailapi:pages:detail": ("D D D D D D", N),
+    "wagtailapi:pages:find": ("D D D D D D", N),
     # --- the project's admin screens
     "projects_review_index": (ADMIN_LIST, N),
     "projects_review": (ADMIN_SCOPED, ADMIN_SCOPED),
@@ -577,6 +581,7 @@ def _build_world() -> dict:
         "cases_admin_detail": {"pk": case_b.pk},
         "cases_admin_photo": {"pk": case_b.pk, "photo_id": 999_999},
         "cases:photo": {"number": case_b.number, "photo_id": 999_999},
+        "wagtailapi:pages:detail": {"pk": 999_999},
         "projects_review": {"task_state_id": task_state.pk},
         "volunteers:calendar_feed": {"token": feed_b.token},
     }
