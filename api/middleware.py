@@ -36,3 +36,24 @@ class ApiLanguageMiddleware:
         patch_vary_headers(response, ("Accept-Language",))
         response.headers["Content-Language"] = language
         return response
+
+
+class ApiErrorPageMiddleware:
+    """Under /api/, an error page that Django or the site's middleware wrote in HTML (the NUL
+    character 400, a CSRF failure, a disallowed host) becomes a problem document with the
+    same status: apps read JSON only. Goes first, so it sees every other middleware's answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            400 <= response.status_code < 500
+            and request.path.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            from api.problems import problem_response
+
+            return problem_response(response.status_code, code="http_error")
+        return response

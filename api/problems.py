@@ -72,11 +72,12 @@ def problem_response(
     errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> HttpResponse:
+    title = _titles().get(status, _("请求无法处理"))
     document = {
         "type": f"urn:shibei:problem:{code}" if code else "about:blank",
-        "title": _titles().get(status, _("请求无法处理")),
+        "title": title,
         "status": status,
-        "detail": str(detail),
+        "detail": str(detail) or title,
         "code": code,
         "errors": {key: [str(m) for m in messages] for key, messages in (errors or {}).items()},
     }

@@ -3,6 +3,7 @@ every worker): settings.API_RATE_LIMIT = (requests, seconds), per session token,
 account (cookie), else per client address."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from ninja.throttling import BaseThrottle
 
 from api.auth import token_fingerprint, token_of
@@ -25,7 +26,10 @@ class TokenThrottle(BaseThrottle):
         elif user is not None and user.is_authenticated:
             key = f"user:{user.pk}"
         else:
-            key = "ip:" + client_address(request)
+            try:
+                key = "ip:" + client_address(request)
+            except PermissionDenied:  # no address at all (allauth refuses to guess)
+                key = "ip:unknown"
         return rate_limit_hit(scope="api", key=key, limit=limit, period=period)
 
     def wait(self) -> float:

@@ -16,7 +16,7 @@ Roles (columns of the table, in this order):
 
 Every object in a URL belongs to community B or organization Y. The answers:
   O  allowed: 2xx, 400 (passed the checks, bad form data) or a redirect elsewhere than a login
-  L  redirect to the login page
+  L  redirect to the login page (the JSON API at /api/: 401, a problem document)
   D  refused: 403 or 404 (or Wagtail's redirect to the admin home with "no permission")
   X  refused in either form (L or D): for anonymous visitors of pages that exist for some
   -  not requested with this method
@@ -41,7 +41,10 @@ from tests import factories
 ROLES = ("anon", "resident", "leader", "ngo", "staff", "admin")
 
 # Modules whose views are the project's own; Wagtail's admin views are reached by URL name.
-PROJECT_MODULES = ("portal.", "projects.", "volunteers.", "surveys.", "cases.")
+PROJECT_MODULES = ("portal.", "projects.", "volunteers.", "surveys.", "cases.", "api.")
+# The JSON API's operations are views of django-ninja's (namespace "api"), and the pages API
+# at /api/v2/ Wagtail's (namespace "wagtailapi"): listed by name.
+API_NAMESPACE = ("api:", "wagtailapi:")
 # Wagtail's own page and workflow views that the issue names (edit, publish, unpublish, approve).
 WAGTAIL_PAGE_VIEWS = {
     "wagtailadmin_pages:edit",
@@ -69,9 +72,6 @@ PROJECT_ADMIN_NAMESPACE = re.compile(
 )
 # Debug-only or framework plumbing in the project's URLconf.
 SKIPPED = {"", "javascript-catalog", "set_language"}
-# The phone app's API (api/, issue #14): ninja names each URL after its operation's view
-# function, in the `api` namespace. An API answers 401 where a page redirects to the login.
-API_NAMESPACES = ("api:", "open311:", "wagtailapi:")
 
 
 def _walk(resolver, prefix="", namespace=""):
@@ -88,8 +88,9 @@ def project_urls() -> dict[str, str]:
     found = {}
     for route, name, pattern in _walk(get_resolver()):
         module = getattr(pattern.callback, "__module__", "") or ""
-        own = module.startswith(PROJECT_MODULES) and not route.startswith("admin/pages/")
-        own = own or name.startswith(API_NAMESPACES)
+        own = (module.startswith(PROJECT_MODULES) or name.startswith(API_NAMESPACE)) and not (
+            route.startswith("admin/pages/")
+        )
         if name in WAGTAIL_PAGE_VIEWS or PROJECT_ADMIN_NAMESPACE.match(name) or own:
             if name in SKIPPED:
                 continue
@@ -187,13 +188,13 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "cases_admin_detail": (ADMIN_SCOPED, N),
     "cases_admin_action": (N, ADMIN_SCOPED),
     "cases_admin_photo": ("L L L D D D", N),
-    # --- the phone app's API (/api/v1/, issue #14). Requested with the session cookie; a POST
-    # of an empty form to an operation that takes a JSON body is a 422 (O) once logged in.
-    # Operations with PATCH, PUT or DELETE only: (N, N) — tested in tests/api/.
-    # ninja's root: nothing there, a 404 problem for everyone.
-    "api:api-root": ("D D D D D D", N),
+    # --- the JSON API (/api/v1/, tests/api): the site's roles and answers. Operations that
+    # share a URL with another (PATCH, PUT, DELETE) are requested with GET/POST under the
+    # first name; their own rules are tested in tests/api (someone else's device: 404).
     "api:openapi-json": (PUBLIC, N),
     "api:openapi-view": (PUBLIC, N),
+    "api:api-root": ("D D D D D D", N),  # django-ninja's root: nothing there
+    "api_not_found": ("D D D D D D", "D D D D D D"),
     "api:me_profile": (LOGGED_IN, N),
     "api:me_profile_update": (N, N),
     "api:me_privacy_consent": (N, LOGGED_IN),
@@ -203,19 +204,25 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "api:me_notification_preferences": (LOGGED_IN, N),
     "api:me_notification_preferences_save": (N, N),
     "api:me_data_export": (N, LOGGED_IN),
-    "api:me_delete": (N, LOGGED_IN),
+    "api:me_delete": (N, LOGGED_IN),  # an empty body: 422 after the login check
     "api:me_devices": (LOGGED_IN, N),
-    "api:me_device_end": (N, N),
+    "api:me_device_end": (N, N),  # DELETE only
     "api:geo_streets": (PUBLIC, N),
     "api:geo_communities": (PUBLIC, N),
     "api:geo_grids": (PUBLIC, N),
     "api:survey_list": (PUBLIC, N),
     "api:survey_for_me": (PUBLIC, N),
     "api:survey_detail": (PUBLIC, N),
-    "api:survey_submit": (N, LOGGED_IN),
-    "api:survey_my_response": (NOBODY_ELSE, N),
+    # GET: my response (nobody here answered survey B); POST: an empty body, 422 after login.
+    "api:survey_submit": ("L D D D D D", LOGGED_IN),
+    "api:survey_my_response": (N, N),
     "api:survey_response_update": (N, N),
+    # Results not public yet: survey staff and district admins, 403 for everyone else.
     "api:survey_results": (RESULTS, N),
+    "api:project_list": (PUBLIC, N),
+    "api:project_filters": (PUBLIC, N),
+    "api:project_detail": (PUBLIC, N),
+    "api:organization_detail": (PUBLIC, N),
     # Volunteers: the same answers as the site's pages for the same objects of grid B.
     "api:volunteer_grids": (PUBLIC, N),
     "api:volunteer_memberships": (LOGGED_IN, N),
@@ -245,7 +252,7 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "api:case_detail": (PUBLIC, N),
     "api:case_timeline": (PUBLIC, N),
     "api:case_follow": (N, LOGGED_IN),
-    "api:case_unfollow": (N, N),
+    "api:case_unfollow": (N, N),  # DELETE only
     "api:case_rate": (N, LOGGED_IN),
     # Open311 GeoReport v2 (read-only public cases); case B is public, so it is found.
     "open311:services": (PUBLIC, N),
@@ -541,6 +548,11 @@ def _build_world() -> dict:
     case_b = case_report(
         by=volunteer_b, category=case_category, grid=grid_b, description="楼道堆物多日无人清理"
     )
+    from allauth.usersessions.models import UserSession
+
+    device_b = UserSession.objects.create(
+        user=volunteer_b, session_key="b" * 32, ip="127.0.0.1", user_agent="ZaiShibei/3.1"
+    )
     override = WorkingDayOverride.objects.create(
         date=timezone.localdate() + timedelta(days=30), is_working=False, name="测试"
     )
@@ -556,14 +568,16 @@ def _build_world() -> dict:
         "page_id": survey_b.pk,
         "question_id": text_question.pk,
         "kind": "responses",
-        # The API's path parameters.
+        # The JSON API's ids (api:*): community B's objects.
+        "survey_id": survey_b.pk,
+        "organization_id": organization_y.pk,
+        "device_id": device_b.pk,
+        "street_id": community_b.street_id,
+        "community_id": community_b.pk,
+        "rest": "v1/no/such/thing",
         "membership_id": membership_b.pk,
         "shift_id": shift_b.pk,
         "signup_id": signup_b.pk,
-        "survey_id": survey_b.pk,
-        "street_id": community_b.street_id,
-        "community_id": community_b.pk,
-        "device_id": 999_999,
     }
     # Per URL name, the objects its kwargs stand for.
     special = {
@@ -666,7 +680,7 @@ def classify(response) -> str:
     if status >= 500:
         return f"5xx ({status})"
     if status == 401:
-        return "L"  # the API's "log in first" (a problem document, not a redirect)
+        return "L"  # the API's "log in first" (no redirect: a problem document)
     if status in (403, 404):
         return "D"
     if 300 <= status < 400:

@@ -1,0 +1,149 @@
+"""The API's acceptance test (issue #14): schemathesis, which nobody here wrote, reads
+/api/v1/openapi.json and sends generated requests (valid ones and malformed ones) to every
+operation, once without a token and once with a resident's session token, against the
+project's WSGI application with demo-like data. Every answer must be a non-5xx answer whose
+status code, content type, headers and body the schema declares.
+
+Bounds (a loaded 2-core machine, ≤ 90 s): FUZZ_EXAMPLES valid and FUZZ_NEGATIVE_EXAMPLES
+malformed requests per operation and caller, no shrinking, no example database. The settings
+live here and in schemathesis.toml (the same checks, for `schemathesis run` against a live
+server: see that file)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
+from django.utils import timezone
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests import factories
+from tests.api.conftest import AppClient
+
+pytestmark = pytest.mark.django_db
+
+FUZZ_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
+FUZZ_NEGATIVE_EXAMPLES = int(os.environ.get("API_FUZZ_NEGATIVE_EXAMPLES", "4"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+# Operations that end the caller's login run last, so the other operations keep the token.
+LAST = ("DELETE /api/v1/me/devices/{device_id}", "POST /api/v1/me/delete")
+
+
+@pytest.fixture
+def demo_world(grids):
+    """A little of everything the API shows: geography, open/closed surveys with answers, an
+    organization with projects, notifications."""
+    from portal.notifications import notify
+    from surveys.models import SurveyIndexPage
+    from surveys.services import survey_submit
+    from tests.projects import builders
+    from tests.surveys.conftest import answers_for, make_survey
+
+    home = factories.make_home_page()
+    builders.make_project_index(home)
+    admin = factories.make_district_admin()
+    owner = factories.make_user(home_grid=grids[0])
+    organization = builders.make_organization(
+        owner=owner, communities=[grids[0].community], verify_by=admin, name="甲志愿服务中心"
+    )
+    for title in ("独居老人上门探访", "楼道微更新"):
+        builders.make_project(organization, title=title, communities=[grids[0].community])
+    index = SurveyIndexPage(title="民意征集", slug="surveys-fuzz")
+    home.add_child(instance=index)
+    open_survey = make_survey(index, results_visibility="while_open")
+    make_survey(
+        index,
+        opens_at=timezone.now() - datetime.timedelta(days=10),
+        closes_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    for _ in range(3):
+        survey_submit(
+            survey=open_survey,
+            user=factories.make_user(home_grid=grids[1]),
+            data=answers_for(open_survey),
+        )
+    resident = factories.make_user(home_grid=grids[0], mobile="13900001111")
+    for n in range(3):
+        notify(recipient=resident, kind="roster_decided", subject=f"消息{n}", email=False)
+    return {"resident": resident}
+
+
+def _operations(schema):
+    operations = [result.ok() for result in schema.get_all_operations()]
+    return sorted(operations, key=lambda op: (op.label in LAST, op.label))
+
+
+def _fuzz(operation, app, headers_for, failures):
+    strategies = [operation.as_strategy(GenerationMode.POSITIVE)]
+    if FUZZ_NEGATIVE_EXAMPLES:
+        strategies.append(operation.as_strategy(GenerationMode.NEGATIVE))
+    for strategy, examples in zip(
+        strategies, (FUZZ_EXAMPLES, FUZZ_NEGATIVE_EXAMPLES), strict=False
+    ):
+
+        @given(case=strategy)
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case):
+            headers = headers_for()
+            response = case.call(app=app, headers=headers)
+            case.validate_response(response, checks=CHECKS, headers=headers)
+
+        try:
+            run()
+        except Unsatisfiable:
+            # Malformed requests need something to break: an operation without parameters
+            # or body has none (its valid requests ran above).
+            if strategy is strategies[0]:
+                failures.append(f"{operation.label}: no valid request could be generated")
+        except Exception as error:  # noqa: BLE001 - collected: every operation is reported
+            failures.append(f"{operation.label}: {error}")
+
+
+@override_settings(API_RATE_LIMIT=(100_000, 60))
+@pytest.mark.parametrize("caller", ["anonymous", "resident"])
+def test_every_operation_conforms_to_the_schema(demo_world, caller):
+    app = get_wsgi_application()
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    resident = demo_world["resident"]
+    state = {"token": ""}
+
+    def headers_for():
+        if caller == "anonymous":
+            return {}
+        return {"X-Session-Token": state["token"]}
+
+    failures: list[str] = []
+    operations = _operations(schema)
+    assert len(operations) >= 25
+    for operation in operations:
+        if caller == "resident":
+            # A fresh login for each operation: an earlier one may have ended the last one.
+            state["token"] = AppClient().login(resident.email)
+        _fuzz(operation, app, headers_for, failures)
+    assert not failures, "\n\n".join(failures)
