@@ -62,19 +62,14 @@ StateName = Literal[
 ]
 
 
-class PlaceOut(Schema):
-    id: int
-    name: str
-
-
-class CategoryOut(Schema):
+class CaseCategoryOut(Schema):
     id: int
     code: str
     name: str
     description: str
 
 
-@router.get("/categories", response=list[CategoryOut], summary="问题类别")
+@router.get("/categories", response=list[CaseCategoryOut], summary="问题类别")
 def case_categories(request):
     """The categories a report can choose, in the report form's order."""
     return list(active_categories())

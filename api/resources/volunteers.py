@@ -38,7 +38,7 @@ IN_CALENDAR = (SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED)
 # --- Grids and memberships -------------------------------------------------------------------
 
 
-class PlaceOut(Schema):
+class VolunteerPlaceOut(Schema):
     id: int
     name: str
 
@@ -47,8 +47,8 @@ class GridOut(Schema):
     id: int
     code: str
     name: str
-    community: PlaceOut
-    street: PlaceOut
+    community: VolunteerPlaceOut
+    street: VolunteerPlaceOut
     leader_name: str | None = Field(None, description="网格长的称呼（不含联系方式）")
     member_count: int
     patrols_this_month: int
@@ -127,9 +127,9 @@ def volunteer_grids(request, params: Query[GridParams]):
 
 
 class MembershipOut(MembershipStatusOut):
-    grid: PlaceOut
-    community: PlaceOut
-    street: PlaceOut
+    grid: VolunteerPlaceOut
+    community: VolunteerPlaceOut
+    street: VolunteerPlaceOut
     decision_reason: str = Field(..., description="未通过的原因（网格长填写）")
     created_at: datetime.datetime
 
@@ -232,8 +232,8 @@ class ShiftOut(Schema):
     places_left: int = Field(..., description="剩余名额（名额已满时为 0，可报名候补）")
     members_only: bool = Field(..., description="仅限本网格名册成员报名")
     signup_open: bool = Field(..., description="报名是否仍开放（未过截止时间、未开始）")
-    grid: PlaceOut | None
-    community: PlaceOut | None
+    grid: VolunteerPlaceOut | None
+    community: VolunteerPlaceOut | None
     project: ProjectRefOut | None
 
 
