@@ -6,9 +6,3 @@ class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("随手拍 · 诉求")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from cases import notifications, sections
-
-        notifications.register()
-        sections.register()

@@ -10,7 +10,10 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cases.bench_fast import generate_fast
 from cases.demo import (
+    REJECT_REASONS,
+    RESULTS,
     Simulation,
     _examples,
     category_limits,
@@ -19,7 +22,7 @@ from cases.demo import (
     save_stats,
     simulate_case,
 )
-from cases.models import Case, CaseEvent, State
+from cases.models import Case, CaseCategory, CaseEvent, State
 from cases.working_time import WorkingCalendar
 from portal.models import Grid, User
 
@@ -84,6 +87,25 @@ def generate(ctx) -> None:
     categories = ensure_categories()
     limits = category_limits(categories)
     examples = _examples()
+    if connection.vendor == "postgresql":
+        total = generate_fast(
+            ctx,
+            categories=list(
+                CaseCategory.objects.select_related("department").filter(
+                    pk__in=[c.pk for c in categories]
+                )
+            ),
+            limits=limits,
+            examples=examples,
+            results=RESULTS,
+            reasons=REJECT_REASONS,
+            prefix=BENCH_PREFIX,
+            per_day=max(1, int(CASES_PER_DAY * ctx.scale)),
+            days=DAYS,
+        )
+        refresh_statistics()
+        ctx.log(f"  bench cases: {total}")
+        return
     calendar = WorkingCalendar()
     rng = random.Random(ctx.seed + 31)
     grids = list(Grid.objects.select_related("community").order_by("pk"))

@@ -32,6 +32,7 @@ from cases.models import (
 )
 from cases.models.calendar import handling_bucket_field
 from cases.permissions import ROLE_LABELS
+from cases.services.stats import rebuild_monthly_stats
 from cases.working_time import WorkingCalendar, add_working_hours, working_minutes_between
 from portal.models import Grid, User
 
@@ -517,6 +518,7 @@ def save_stats(sim: Simulation) -> None:
     if changed:
         fields = sorted({name for deltas in sim.stats.values() for name in deltas})
         CaseDailyStat.objects.bulk_update(changed, fields, batch_size=2000)
+    rebuild_monthly_stats()
 
 
 def save_simulation(sim: Simulation) -> None:

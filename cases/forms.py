@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.contrib.auth.models import Group
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
@@ -38,6 +39,14 @@ class MultiplePhotoField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def _int_or_none(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 class InboxFilterSet(django_filters.FilterSet):
     """我的待办 filters. Choices of grid and community are limited to the person's scope."""
 
@@ -58,7 +67,10 @@ class InboxFilterSet(django_filters.FilterSet):
         label=_("社区"), queryset=Community.objects.none(), empty_label=_("全部")
     )
     grid = django_filters.ModelChoiceFilter(
-        label=_("网格"), queryset=Grid.objects.none(), empty_label=_("全部")
+        label=_("网格"),
+        queryset=Grid.objects.none(),
+        empty_label=_("全部"),
+        help_text=_("先选择社区，再选择其中的网格。"),
     )
     number = django_filters.CharFilter(label=_("编号"), field_name="number", lookup_expr="exact")
 
@@ -68,6 +80,7 @@ class InboxFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         communities = Community.objects.select_related("street")
         grids = Grid.objects.select_related("community")
+        scope = ()
         if not is_district_admin(user):
             from cases.permissions import led_grid_ids
             from portal.permissions import staff_community_ids
@@ -76,7 +89,19 @@ class InboxFilterSet(django_filters.FilterSet):
             communities = communities.filter(pk__in=scope)
             grids = grids.filter(community_id__in=scope) | grids.filter(pk__in=led_grid_ids(user))
         self.filters["community"].queryset = communities
-        self.filters["grid"].queryset = grids
+        # The grid list holds only the grids of the chosen community (and the chosen grid):
+        # a district has over a thousand grids, too many for one list on every page view.
+        # A person whose scope is a single community (or a few led grids) sees theirs.
+        community_id = _int_or_none(self.data.get("community"))
+        grid_id = _int_or_none(self.data.get("grid"))
+        shown = Q(pk__in=[])
+        if community_id is not None:
+            shown |= Q(community_id=community_id)
+        if grid_id is not None:
+            shown |= Q(pk=grid_id)
+        if not is_district_admin(user) and community_id is None and len(scope) <= 1:
+            shown = Q()
+        self.filters["grid"].queryset = grids.filter(shown).order_by("community_id", "code")
 
     def filter_state(self, queryset, name, value):
         if value == self.OPEN:

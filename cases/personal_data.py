@@ -1,5 +1,5 @@
 """What the cases app holds about a person, for the data download and the account deletion
-(portal.registry.register_personal_data).
+(the personal-data hooks of portal.personal_data).
 
 Download: the cases the person reported (with where, what, the state and their rating), the
 cases they follow and the rating comments they wrote. Deletion: the cases stay — they are
@@ -14,7 +14,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseFollower, CasePhoto
-from portal import registry
 
 ERASED_NOTE = "（上报人已注销账号，补充意见已删除）"
 
@@ -92,5 +91,9 @@ def erase_cases(user) -> None:
     CaseFollower.objects.filter(user=user).delete()
 
 
-def register() -> None:
-    registry.register_personal_data(name="cases", export=export_cases, erase=erase_cases, order=40)
+def personal_data_export(user) -> dict[str, list[dict]]:
+    return {"cases": export_cases(user)}
+
+
+def personal_data_erase(user) -> None:
+    erase_cases(user)

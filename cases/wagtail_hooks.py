@@ -13,9 +13,10 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cases import admin_views
+from cases import admin_views, bench_data, demo, personal_data, sections
 from cases.models import CaseCategory, WorkingDayOverride
 from cases.permissions import is_case_staff
+from portal.notifications import NotificationKind
 from portal.viewsets import DistrictWideViewSetMixin
 
 
@@ -110,3 +111,30 @@ class CasesSnippetGroup(ModelViewSetGroup):
 
 
 register_snippet(CasesSnippetGroup)
+
+
+# What this app adds to portal's pages and account (see portal.sections,
+# portal.personal_data and portal.notifications).
+hooks.register("portal_home_sections", sections.home_section, order=15)
+hooks.register("portal_account_sections", sections.account_section, order=15)
+hooks.register("portal_nav_items", sections.nav_item, order=15)
+hooks.register("portal_personal_data_exporters", personal_data.personal_data_export, order=40)
+hooks.register("portal_personal_data_erasers", personal_data.personal_data_erase, order=20)
+
+
+@hooks.register("portal_notification_kinds", order=40)
+def notification_kinds() -> list[NotificationKind]:
+    return [
+        NotificationKind("case_new", _("我负责的网格或社区有新诉求"), "email"),
+        NotificationKind("case_dispatched", _("有诉求派遣给我或我的部门"), "email"),
+        NotificationKind("case_update", _("我上报或关注的诉求有新进展"), "email"),
+        NotificationKind("case_warning", _("我负责的诉求即将超期"), "email"),
+        NotificationKind("case_escalated", _("超期诉求督办"), "email"),
+        NotificationKind("case_extension", _("延期或缓办申请与审批"), "site"),
+    ]
+
+
+# Demo and bench data (see portal.demo_context).
+hooks.register("portal_demo_data", demo.load, order=40)
+hooks.register("portal_bench_data", bench_data.generate, order=40)
+hooks.register("portal_bench_urls", bench_data.bench_urls, order=40)

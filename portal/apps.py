@@ -12,13 +12,12 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.urls import register_converter
 
-        from portal import personal_data, signals  # noqa: F401
+        from portal import signals  # noqa: F401
         from portal.converters import IdConverter
         from portal.exports import neutralise_wagtail_exports
 
         register_converter(IdConverter, "id")
 
-        personal_data.register()
         neutralise_wagtail_exports()
 
 

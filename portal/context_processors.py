@@ -1,8 +1,8 @@
 from django.core.cache import cache
 from wagtail.models import Page, Site
 
-from portal import registry
 from portal.models import Notification, SiteSettings
+from portal.sections import nav_items
 
 MENU_CACHE_KEY = "portal:menu:{site_id}"
 SITE_SETTINGS_CACHE_KEY = "portal:site-settings:{site_id}"
@@ -52,7 +52,7 @@ def site_navigation(request):
     """The main navigation: menu pages plus the links the apps register, and the signed-in
     person's unread notifications (one query)."""
     context = {
-        "nav_items": menu_pages(request) + registry.nav_items(),
+        "nav_items": menu_pages(request) + nav_items(),
         "site_settings": cached_site_settings(request),
     }
     user = getattr(request, "user", None)

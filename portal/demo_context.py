@@ -1,16 +1,15 @@
 """What the demo-data and bench-data commands hand to each app's loader.
 
-Each app may have a `demo.py` with `load(ctx)` and a `bench_data.py` with
-`generate(ctx)`; the commands call them in INSTALLED_APPS order (portal first), so an app
-can use what the apps before it created (ctx.users, ctx.home_page, ...).
+Each app registers, in its wagtail_hooks.py, its `demo.load(ctx)` as the hook
+"portal_demo_data", its `bench_data.generate(ctx)` as "portal_bench_data" and its
+`bench_data.bench_urls()` (name, URL pairs) as "portal_bench_urls". The commands call them
+in hook order (portal first at 0, then projects 10, volunteers 20, surveys 30, cases 40), so
+an app can use what the apps before it created (ctx.users, ctx.home_page, ...).
 """
 
-import importlib
 import random
 from dataclasses import dataclass, field
 from typing import Any
-
-from django.apps import apps
 
 
 @dataclass
@@ -30,15 +29,3 @@ class DemoContext:
 
     def log(self, message: str) -> None:
         self.stdout.write(message)
-
-
-def app_modules(module_name: str):
-    """The `<app>.<module_name>` modules of the project's own apps, in INSTALLED_APPS order."""
-    for config in apps.get_app_configs():
-        if config.name not in ("portal", "projects", "volunteers", "surveys", "cases"):
-            continue
-        try:
-            yield importlib.import_module(f"{config.name}.{module_name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"{config.name}.{module_name}":
-                raise

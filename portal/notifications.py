@@ -3,7 +3,8 @@
 The notification row is written inside the caller's transaction; the email goes out only
 after that transaction commits, and a failure to send is recorded on the row instead of
 breaking the action or losing the message. Each person chooses per kind: site and email,
-site only, or off (NotificationPreference); kinds not listed in KINDS default to email.
+site only, or off (NotificationPreference); kinds that no app registers (see
+notification_kinds()) default to email.
 """
 
 import logging
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 
 from portal.models import Notification, NotificationPreference, User
 
@@ -27,27 +28,14 @@ class NotificationKind:
     default: str = NotificationPreference.EMAIL
 
 
-KINDS: dict[str, NotificationKind] = {}
-
-
-def register_notification_kind(kind: str, label, default: str = NotificationPreference.EMAIL):
-    KINDS[kind] = NotificationKind(kind, label, default)
-
-
-for _kind, _label, _default in [
-    ("roster_decided", _("网格志愿者申请的审核结果"), "email"),
-    ("roster_applied", _("有人申请加入我负责的网格"), "email"),
-    ("leader_appointed", _("被任命为网格长"), "email"),
-    ("waitlist_promoted", _("候补转为正式报名"), "email"),
-    ("signup_cancelled", _("报名被取消"), "email"),
-    ("shift_changed", _("已报名的活动有变动或取消"), "email"),
-    ("hours_credited", _("服务时长已记录"), "site"),
-    ("organization_decided", _("社会组织申请的审核结果"), "email"),
-    ("organization_invitation", _("邀请加入社会组织"), "email"),
-    ("project_moderated", _("项目审核结果"), "email"),
-    ("survey_opened", _("有我可以参与的新问卷"), "off"),
-]:
-    register_notification_kind(_kind, _label, _default)
+def notification_kinds() -> dict[str, NotificationKind]:
+    """Every kind the apps send, in hook order: each app registers
+    "portal_notification_kinds" in its wagtail_hooks.py, returning its NotificationKinds."""
+    return {
+        kind.kind: kind
+        for kinds in hooks.get_hooks("portal_notification_kinds")
+        for kind in kinds()
+    }
 
 
 def channel_for(*, user: User, kind: str) -> str:
@@ -58,7 +46,7 @@ def channel_for(*, user: User, kind: str) -> str:
     )
     if preference:
         return preference
-    known = KINDS.get(kind)
+    known = notification_kinds().get(kind)
     return known.default if known else NotificationPreference.EMAIL
 
 
@@ -112,8 +100,9 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
 
 @transaction.atomic
 def notification_preferences_save(*, user: User, channels: dict[str, str]) -> None:
+    kinds = notification_kinds()
     for kind, channel in channels.items():
-        if kind not in KINDS or not channel or channel not in dict(NotificationPreference.CHANNELS):
+        if kind not in kinds or not channel or channel not in dict(NotificationPreference.CHANNELS):
             continue
         NotificationPreference.objects.update_or_create(
             user=user, kind=kind, defaults={"channel": channel}

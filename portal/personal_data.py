@@ -4,8 +4,8 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail import hooks
 
-from portal import registry
 from portal.models import HomeGridChange, Notification, NotificationPreference, User
 
 
@@ -116,19 +116,47 @@ def erase_grid_leadership(user: User) -> None:
     user.led_grids.update(leader=None)
 
 
-def register() -> None:
-    registry.register_personal_data(name="profile", export=export_profile, order=1)
-    registry.register_personal_data(name="consents", export=export_consents, order=2)
-    registry.register_personal_data(
-        name="notifications", export=export_notifications, erase=erase_notifications, order=3
-    )
-    registry.register_personal_data(
-        name="notification_preferences", export=export_notification_preferences, order=4
-    )
-    registry.register_personal_data(name="grid_leadership", erase=erase_grid_leadership, order=5)
-    registry.register_personal_data(
-        name="home_grid_changes",
-        export=export_home_grid_changes,
-        erase=erase_home_grid_changes,
-        order=6,
-    )
+def personal_data_export(user: User) -> dict[str, list[dict]]:
+    return {
+        "profile": export_profile(user),
+        "consents": export_consents(user),
+        "notifications": export_notifications(user),
+        "notification_preferences": export_notification_preferences(user),
+        "home_grid_changes": export_home_grid_changes(user),
+    }
+
+
+def personal_data_erase(user: User) -> None:
+    erase_home_grid_changes(user)
+    erase_grid_leadership(user)
+    erase_notifications(user)
+
+
+# Every app's personal data (PIPL Art. 45 copy, Art. 47 deletion), gathered through hooks
+# that each app registers in its wagtail_hooks.py:
+# - "portal_personal_data_exporters": `personal_data_export(user) -> {name: rows}`, one
+#   file per name in the download, rows of plain values;
+# - "portal_account_deletion_blockers": `deletion_blockers(user) -> [sentence]`, what
+#   blocks deletion (e.g. "last owner of X");
+# - "portal_personal_data_erasers": `personal_data_erase(user)`, removes personal data and
+#   future commitments while keeping anonymous aggregates. Erasers run in hook order inside
+#   one transaction; portal registers its own last (order 100), after the apps'.
+
+
+def all_exports(user: User) -> dict[str, list[dict]]:
+    exports = {}
+    for exporter in hooks.get_hooks("portal_personal_data_exporters"):
+        exports.update(exporter(user))
+    return exports
+
+
+def all_deletion_blockers(user: User) -> list[str]:
+    blockers = []
+    for check in hooks.get_hooks("portal_account_deletion_blockers"):
+        blockers.extend(str(message) for message in check(user))
+    return blockers
+
+
+def erase_all(user: User) -> None:
+    for erase in hooks.get_hooks("portal_personal_data_erasers"):
+        erase(user)

@@ -151,24 +151,21 @@ def account_data_archive(*, user: User, actor: User | None = None) -> bytes:
 
     from django.core.serializers.json import DjangoJSONEncoder
 
-    from portal import registry
     from portal.audit import audit_log
-    from portal.personal_data import archive_readme, local_times
+    from portal.personal_data import all_exports, archive_readme, local_times
 
     buffer = io.BytesIO()
     summary = {}
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for entry in registry.personal_data():
-            if entry.export is None:
-                continue
-            rows = local_times(list(entry.export(user)))
-            summary[entry.name] = len(rows)
+        for name, exported in all_exports(user).items():
+            rows = local_times(list(exported))
+            summary[name] = len(rows)
             archive.writestr(
-                f"{entry.name}.json",
+                f"{name}.json",
                 json.dumps(rows, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
             )
             if rows:
-                archive.writestr(f"{entry.name}.csv", _csv_bytes(rows))
+                archive.writestr(f"{name}.csv", _csv_bytes(rows))
         archive.writestr(
             "README.txt",
             archive_readme(user=user, summary=summary, generated_at=timezone.now()),
@@ -181,13 +178,9 @@ def account_data_archive(*, user: User, actor: User | None = None) -> bytes:
 
 def account_deletion_blockers(*, user: User) -> list[str]:
     """Sentences explaining why the account cannot be deleted yet (empty when it can)."""
-    from portal import registry
+    from portal.personal_data import all_deletion_blockers
 
-    blockers = []
-    for entry in registry.personal_data():
-        if entry.check is not None:
-            blockers.extend(str(message) for message in entry.check(user))
-    return blockers
+    return all_deletion_blockers(user)
 
 
 @transaction.atomic
@@ -199,8 +192,8 @@ def account_delete(*, user: User, password: str) -> None:
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    from portal import registry
     from portal.audit import audit_log
+    from portal.personal_data import erase_all
 
     throttle = {"scope": "account-delete-password", "key": str(user.pk)}
     if rate_limit_exceeded(**throttle, limit=ACCOUNT_DELETE_PASSWORD_ATTEMPTS):
@@ -221,9 +214,7 @@ def account_delete(*, user: User, password: str) -> None:
     if blockers:
         raise ValidationError(blockers)
     user_id = user.pk
-    for entry in sorted(registry.personal_data(), key=lambda p: -p.order):
-        if entry.erase is not None:
-            entry.erase(user)
+    erase_all(user)
     audit_log(actor=None, action="portal.account_deleted", instance=user, data={"id": user_id})
     EmailAddress.objects.filter(user=user).delete()
     user.email = f"deleted-{user_id}@deleted.invalid"

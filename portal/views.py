@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
-from portal import notifications, registry, selectors, services
+from portal import notifications, selectors, services
 from portal.filters import parse_id
 from portal.forms import (
     AccountDeleteForm,
@@ -24,6 +24,7 @@ from portal.forms import (
     SearchForm,
 )
 from portal.models import Notification
+from portal.sections import render_account_sections
 
 SEARCH_PAGE_SIZE = 10
 
@@ -70,7 +71,7 @@ def account_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/account_home.html",
-        {"profile": user, "sections": registry.render_account_sections(request)},
+        {"profile": user, "sections": render_account_sections(request)},
     )
 
 
@@ -144,7 +145,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @login_required
 def notification_preferences(request: HttpRequest) -> HttpResponse:
-    kinds = list(notifications.KINDS.values())
+    kinds = list(notifications.notification_kinds().values())
     current = selectors.notification_channels(user=request.user)
     form = NotificationPreferencesForm(request.POST or None, kinds=kinds, current=current)
     if request.method == "POST" and form.is_valid():

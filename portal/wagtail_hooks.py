@@ -19,7 +19,7 @@ from wagtail.models import Page, get_page_models
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from portal import admin_views
+from portal import admin_views, bench_data, demo, personal_data
 from portal.audit import ACTIONS
 from portal.models import Community, Grid, Street
 from portal.permissions import is_district_admin, staff_community_ids
@@ -174,3 +174,15 @@ def register_page_viewsets():
         for model in get_page_models()
         if model is not Page
     ]
+
+
+# What portal itself holds about a person (see portal.personal_data). Its eraser runs last,
+# after the apps have erased theirs.
+hooks.register("portal_personal_data_exporters", personal_data.personal_data_export, order=0)
+hooks.register("portal_personal_data_erasers", personal_data.personal_data_erase, order=100)
+
+
+# Demo and bench data (see portal.demo_context).
+hooks.register("portal_demo_data", demo.load, order=0)
+hooks.register("portal_bench_data", bench_data.generate, order=0)
+hooks.register("portal_bench_urls", bench_data.bench_urls, order=0)

@@ -9,7 +9,6 @@ their memberships (their group access is removed with the account's groups).
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from portal import registry
 from projects.models import Organization, OrganizationInvitation, OrganizationMember
 
 
@@ -76,17 +75,17 @@ def erase_memberships(user) -> None:
     ).delete()
 
 
-def register() -> None:
-    registry.register_personal_data(
-        name="organization_memberships",
-        export=export_memberships,
-        check=last_owner_blockers,
-        erase=erase_memberships,
-        order=20,
-    )
-    registry.register_personal_data(
-        name="organization_applications", export=export_applications, order=21
-    )
-    registry.register_personal_data(
-        name="organization_invitations", export=export_invitations, order=22
-    )
+def personal_data_export(user) -> dict[str, list[dict]]:
+    return {
+        "organization_memberships": export_memberships(user),
+        "organization_applications": export_applications(user),
+        "organization_invitations": export_invitations(user),
+    }
+
+
+def deletion_blockers(user) -> list[str]:
+    return last_owner_blockers(user)
+
+
+def personal_data_erase(user) -> None:
+    erase_memberships(user)

@@ -1,12 +1,14 @@
-"""Sections this app adds to the home page and the account area (portal.registry)."""
+"""Sections this app adds to the home page and the account area (registered as hooks in
+wagtail_hooks.py, see portal.sections)."""
 
 from django.http import HttpRequest
 
+from portal.sections import render_section
 from projects import selectors
 from projects.models import ProjectIndexPage
 
 
-def home_section_context(request: HttpRequest) -> dict | None:
+def home_section(request: HttpRequest) -> str | None:
     """Recruiting projects near the resident's community; the whole district for visitors.
     Three queries at most: the user's community, the projects, their renditions."""
     community_id = None
@@ -24,15 +26,13 @@ def home_section_context(request: HttpRequest) -> dict | None:
     if not projects:
         return None
     index = ProjectIndexPage.objects.live().only("url_path", "path", "depth").first()
-    return {
-        "projects": projects,
-        "near_me": bool(community_id),
-        "index": index,
-    }
+    context = {"projects": projects, "near_me": bool(community_id), "index": index}
+    return render_section("projects/includes/home_section.html", context, request)
 
 
-def account_section_context(request: HttpRequest) -> dict | None:
+def account_section(request: HttpRequest) -> str | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    return {"memberships": selectors.my_organizations(user=user)}
+    context = {"memberships": selectors.my_organizations(user=user)}
+    return render_section("projects/includes/account_section.html", context, request)

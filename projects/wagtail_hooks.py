@@ -17,8 +17,9 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from portal.exports import safe_cell
+from portal.notifications import NotificationKind
 from portal.viewsets import CommunityScopedViewSetMixin, DistrictWideViewSetMixin
-from projects import review, services
+from projects import bench_data, demo, personal_data, review, sections, services
 from projects.forms import ReasonForm
 from projects.models import Category, Organization
 from projects.permissions import reviewable_organizations
@@ -275,3 +276,32 @@ def register_review_menu_item():
 
 
 hooks.register("construct_page_action_menu", review.arrange_page_action_menu)
+
+
+# What this app adds to portal's pages and account (see portal.sections,
+# portal.personal_data and portal.notifications).
+hooks.register("portal_home_sections", sections.home_section, order=20)
+hooks.register("portal_account_sections", sections.account_section, order=30)
+hooks.register("portal_personal_data_exporters", personal_data.personal_data_export, order=20)
+hooks.register("portal_account_deletion_blockers", personal_data.deletion_blockers)
+hooks.register("portal_personal_data_erasers", personal_data.personal_data_erase, order=40)
+
+
+@hooks.register("portal_stylesheets", order=20)
+def stylesheet() -> str:
+    return "projects/projects.css"
+
+
+@hooks.register("portal_notification_kinds", order=20)
+def notification_kinds() -> list[NotificationKind]:
+    return [
+        NotificationKind("organization_decided", gettext_lazy("社会组织申请的审核结果"), "email"),
+        NotificationKind("organization_invitation", gettext_lazy("邀请加入社会组织"), "email"),
+        NotificationKind("project_moderated", gettext_lazy("项目审核结果"), "email"),
+    ]
+
+
+# Demo and bench data (see portal.demo_context).
+hooks.register("portal_demo_data", demo.load, order=10)
+hooks.register("portal_bench_data", bench_data.generate, order=10)
+hooks.register("portal_bench_urls", bench_data.bench_urls, order=10)

@@ -8,7 +8,6 @@ a random one, for anonymous surveys too.
 
 import secrets
 
-from portal import registry
 from surveys.models import SurveyAnswer, SurveyPage, SurveyResponse
 from surveys.services import respondent_key
 
@@ -48,7 +47,9 @@ def erase_survey_links(user) -> None:
         )
 
 
-def register() -> None:
-    registry.register_personal_data(
-        name="survey_answers", export=export_survey_answers, erase=erase_survey_links, order=30
-    )
+def personal_data_export(user) -> dict[str, list[dict]]:
+    return {"survey_answers": export_survey_answers(user)}
+
+
+def personal_data_erase(user) -> None:
+    erase_survey_links(user)

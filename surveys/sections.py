@@ -1,20 +1,23 @@
-"""The sections this app adds to the home page and to the account area (我的)."""
+"""The sections this app adds to the home page and to the account area (我的), registered as
+hooks in wagtail_hooks.py (see portal.sections)."""
 
 from django.utils import timezone
 
+from portal.sections import render_section
 from surveys import permissions, selectors
 from surveys.models import SurveyIndexPage
 
 
-def home_section(request) -> dict | None:
+def home_section(request) -> str | None:
     surveys = selectors.open_surveys_for(user=request.user, limit=4)
     if not surveys:
         return None
     index = SurveyIndexPage.objects.live().only("url_path").first()
-    return {"surveys": surveys, "index": index}
+    context = {"surveys": surveys, "index": index}
+    return render_section("surveys/includes/home_section.html", context, request)
 
 
-def account_section(request) -> dict | None:
+def account_section(request) -> str | None:
     if not request.user.is_authenticated:
         return None
     now = timezone.now()
@@ -22,4 +25,5 @@ def account_section(request) -> dict | None:
     for response in responses:
         response.can_edit = response.survey.status(now) == "open"
         response.results_visible = permissions.can_view_results(request.user, response.survey, now)
-    return {"responses": responses}
+    context = {"responses": responses}
+    return render_section("surveys/includes/account_section.html", context, request)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -13,7 +14,9 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from portal.filters import PortalFilterSet
+from portal.notifications import NotificationKind
 from portal.viewsets import CommunityScopedViewSetMixin
+from surveys import bench_data, demo, personal_data, sections
 from surveys.models import SurveyPage, SurveyResponse
 from surveys.permissions import is_survey_staff, response_scope
 
@@ -120,3 +123,27 @@ survey_response_viewset = SurveyResponseViewSet("survey_responses")
 @hooks.register("register_admin_viewset")
 def register_survey_response_viewset():
     return survey_response_viewset
+
+
+# What this app adds to portal's pages and account (see portal.sections,
+# portal.personal_data and portal.notifications).
+hooks.register("portal_home_sections", sections.home_section, order=25)
+hooks.register("portal_account_sections", sections.account_section, order=40)
+hooks.register("portal_personal_data_exporters", personal_data.personal_data_export, order=30)
+hooks.register("portal_personal_data_erasers", personal_data.personal_data_erase, order=30)
+
+
+@hooks.register("portal_stylesheets", order=40)
+def stylesheet() -> str:
+    return "surveys/surveys.css"
+
+
+@hooks.register("portal_notification_kinds", order=30)
+def notification_kinds() -> list[NotificationKind]:
+    return [NotificationKind("survey_opened", gettext_lazy("有我可以参与的新问卷"), "off")]
+
+
+# Demo and bench data (see portal.demo_context).
+hooks.register("portal_demo_data", demo.load, order=30)
+hooks.register("portal_bench_data", bench_data.generate, order=30)
+hooks.register("portal_bench_urls", bench_data.bench_urls, order=30)

@@ -6,8 +6,3 @@ class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("志愿服务")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from volunteers import sections
-
-        sections.register()

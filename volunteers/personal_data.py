@@ -1,5 +1,5 @@
 """What the volunteers app holds about a person, for the data download and account deletion
-(portal.registry.register_personal_data)."""
+(the personal-data hooks of portal.personal_data)."""
 
 from django.utils import timezone
 
@@ -59,3 +59,11 @@ def erase_volunteering(user) -> None:
     from volunteers.services import volunteer_erase
 
     volunteer_erase(user=user)
+
+
+def personal_data_export(user) -> dict[str, list[dict]]:
+    return {"volunteering": export_volunteering(user)}
+
+
+def personal_data_erase(user) -> None:
+    erase_volunteering(user)

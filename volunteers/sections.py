@@ -1,21 +1,22 @@
 """What the volunteers app adds to other pages: the home page, the account area (我的), the
-main navigation and the project page (through portal.registry)."""
+main navigation and the project page (registered as hooks in wagtail_hooks.py, see
+portal.sections)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal import registry
+from portal.sections import render_section
 from volunteers import selectors
 
 
-def home_context(request):
+def home_section(request) -> str | None:
     shifts = selectors.upcoming_open_shifts(limit=4) or selectors.upcoming_patrols(limit=4)
     if not shifts:
         return None
-    return {"shifts": shifts}
+    return render_section("volunteers/home_section.html", {"shifts": shifts}, request)
 
 
-def account_context(request):
+def account_section(request) -> str | None:
     from volunteers.models import CalendarFeed
 
     user = request.user
@@ -23,7 +24,7 @@ def account_context(request):
         return None
     feed = CalendarFeed.objects.filter(user=user).first()
     certificates = selectors.user_certificates(user=user, limit=1)
-    return {
+    context = {
         "memberships": selectors.user_memberships(user=user),
         "shifts": selectors.user_shifts(user=user),
         "total_hours": selectors.user_total_hours(user=user),
@@ -35,45 +36,20 @@ def account_context(request):
         if feed
         else "",
     }
+    return render_section("volunteers/account_section.html", context, request)
 
 
-def project_context(request, page=None, **kwargs):
+def project_page_section(request, page) -> str:
+    """The project's activities on its page (hook "projects_project_page_sections")."""
     from volunteers.permissions import can_manage_project
 
-    if page is None:
-        return None
-    return {
+    context = {
         "page": page,
         "shifts": selectors.upcoming_project_shifts(project_id=page.pk),
         "can_manage": can_manage_project(request.user, page),
     }
+    return render_section("volunteers/project_activities.html", context, request)
 
 
-def register() -> None:
-    from volunteers import personal_data
-
-    if hasattr(registry, "register_personal_data"):
-        registry.register_personal_data(
-            name="volunteering",
-            export=personal_data.export_volunteering,
-            erase=personal_data.erase_volunteering,
-            order=50,
-        )
-    registry.register_nav_item(
-        name="volunteers", label=_("志愿服务"), url_name="volunteers:index", order=30
-    )
-    registry.register_home_section(
-        name="volunteers", template="volunteers/home_section.html", context=home_context, order=30
-    )
-    registry.register_account_section(
-        name="volunteers",
-        template="volunteers/account_section.html",
-        context=account_context,
-        order=30,
-    )
-    registry.register_slot_section(
-        slot="service_project_page",
-        name="activities",
-        template="volunteers/project_activities.html",
-        context=project_context,
-    )
+def nav_item() -> dict:
+    return {"title": _("志愿服务"), "url": reverse("volunteers:index")}

@@ -1,4 +1,4 @@
-from .calendar import CaseDailyStat, CaseSweepLock, WorkingDayOverride
+from .calendar import CaseDailyStat, CaseMonthlyStat, CaseSweepLock, WorkingDayOverride
 from .cases import (
     HANDLING_STATES,
     OPEN_STATES,
@@ -19,6 +19,7 @@ __all__ = [
     "Case",
     "CaseCategory",
     "CaseDailyStat",
+    "CaseMonthlyStat",
     "CaseEvent",
     "CaseExtension",
     "CaseFollower",

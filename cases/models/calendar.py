@@ -42,18 +42,9 @@ def handling_bucket_field(minutes: int) -> str:
     raise AssertionError("unreachable")  # the last edge is open
 
 
-class CaseDailyStat(models.Model):
-    """Daily aggregate of cases by the day they were reported, per community and category,
-    kept up to date by the services so that the statistics page never scans a year of cases.
+class CaseStatCounts(models.Model):
+    """The counts a statistics row holds (shared by the daily rows and the monthly roll-up)."""
 
-    Every count belongs to the report date of its case (a cohort): "handled_in_time" on
-    2026-12-01 means cases reported that day that were later handled within their limit.
-    """
-
-    date = models.DateField(_("上报日期"))
-    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
-    category = models.ForeignKey(CaseCategory, on_delete=models.PROTECT, related_name="+")
     reported = models.PositiveIntegerField(_("上报"), default=0)
     accepted = models.PositiveIntegerField(_("受理"), default=0)
     accepted_in_time = models.PositiveIntegerField(_("按时受理"), default=0)
@@ -78,6 +69,23 @@ class CaseDailyStat(models.Model):
     satisfied = models.PositiveIntegerField(_("满意与基本满意"), default=0)
 
     class Meta:
+        abstract = True
+
+
+class CaseDailyStat(CaseStatCounts):
+    """Daily aggregate of cases by the day they were reported, per community and category,
+    kept up to date by the services so that the statistics page never scans a year of cases.
+
+    Every count belongs to the report date of its case (a cohort): "handled_in_time" on
+    2026-12-01 means cases reported that day that were later handled within their limit.
+    """
+
+    date = models.DateField(_("上报日期"))
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(CaseCategory, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
         verbose_name = _("诉求日统计")
         verbose_name_plural = _("诉求日统计")
         constraints = [
@@ -96,6 +104,42 @@ class CaseDailyStat(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.community_id} {self.category_id}"
+
+
+class CaseMonthlyStat(CaseStatCounts):
+    """Monthly roll-up of CaseDailyStat (the same counts per report month, community and
+    category), kept up to date by the same service call that adds to the daily row, so that
+    the statistics of 90 days or a year read about a dozen rows per community and category
+    for the whole months in the period and daily rows only for the partial months at its
+    ends."""
+
+    month = models.DateField(_("上报月份"), help_text=_("该月第一天。"))
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(CaseCategory, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("诉求月统计")
+        verbose_name_plural = _("诉求月统计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "community", "category"], name="case_monthly_stat_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="case_monthly_stat_first_of_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(handling_minutes__gte=0), name="case_monthly_stat_minutes_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["month"], name="case_mstat_month"),
+            models.Index(fields=["street", "month"], name="case_mstat_street_month"),
+            models.Index(fields=["community", "month"], name="case_mstat_community_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.community_id} {self.category_id}"
 
 
 class CaseSweepLock(models.Model):

@@ -1,14 +1,14 @@
 """What every case service does: lock the row, check the actor against the transition table,
 write the history row, and tell the people concerned."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from cases.models import Case, CaseEvent, CasePhoto
 from cases.permissions import ROLE_LABELS, case_roles
 from cases.photos import clean_photo
 from cases.transitions import TRANSITIONS, check_transition
-from portal.models import User
+from portal.models import Grid, User
 from portal.notifications import notify
 from portal.permissions import COMMUNITY_STAFF
 
@@ -83,10 +83,27 @@ def save_photos(case: Case, *, photos, kind: str, by: User | None) -> list[CaseP
     return saved
 
 
+def _staff_of_communities(communities) -> QuerySet:
+    """Ids of community staff responsible for `communities` (a filter on the community link),
+    as a subquery: two indexed semi-joins (the staff link table by community, the group
+    table by user) instead of a DISTINCT over a join of users, groups and communities."""
+    return User.staff_communities.through.objects.filter(
+        **communities,
+        user__groups__name=COMMUNITY_STAFF,
+    ).values("user_id")
+
+
 def community_staff_of(case: Case):
     return User.objects.filter(
-        is_active=True, groups__name=COMMUNITY_STAFF, staff_communities=case.community_id
-    ).distinct()
+        is_active=True, pk__in=_staff_of_communities({"community_id": case.community_id})
+    )
+
+
+def street_staff_of(case: Case):
+    return User.objects.filter(
+        is_active=True,
+        pk__in=_staff_of_communities({"community__street_id": case.street_id}),
+    )
 
 
 def department_members(group_id: int):
@@ -104,9 +121,19 @@ def handlers_of(case: Case):
 
 def supervisors_of(case: Case):
     """The grid's leader and the community's staff: who receives a new case."""
-    leader = Q(led_grids=case.grid_id)
-    staff = Q(groups__name=COMMUNITY_STAFF, staff_communities=case.community_id)
-    return User.objects.filter(Q(is_active=True) & (leader | staff)).distinct()
+    ids = set(
+        _staff_of_communities({"community_id": case.community_id}).values_list("user_id", flat=True)
+    )
+    grid = case.grid if Case.grid.is_cached(case) else None
+    leader_id = (
+        grid.leader_id
+        if grid is not None
+        else (Grid.objects.filter(pk=case.grid_id).values_list("leader_id", flat=True).first())
+    )
+    if leader_id:
+        ids.add(leader_id)
+    # By primary key: the OR of a leader and a staff list would scan the users table.
+    return User.objects.filter(is_active=True, pk__in=sorted(ids))
 
 
 def notify_all(people, *, kind: str, subject: str, body: str = "", url: str = "", skip=None):

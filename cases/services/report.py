@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseCategory, CasePhoto, Priority, Source, State
 from cases.permissions import COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_LEADER
 from cases.photos import MAX_PHOTOS
-from cases.services.common import notify_all, record, save_photos, staff_url, supervisors_of
+from cases.services.common import record, save_photos
 from cases.services.stats import stat_add
 from cases.working_time import WorkingCalendar, add_working_hours
 from portal.models import Grid, User
@@ -44,6 +45,12 @@ def _allocate_number(moment: datetime) -> tuple[int | None, str]:
             pk = cursor.fetchone()[0]
         return pk, f"{prefix}{pk:06d}"
     return None, prefix
+
+
+def _enqueue_notification(case_id: int, reporter_id: int) -> None:
+    from cases.tasks import notify_new_case
+
+    notify_new_case.enqueue(case_id, reporter_id)
 
 
 def deadlines(
@@ -152,13 +159,6 @@ def case_report(
         }
     record(case, action="report", by=by, roles=roles or {"reporter"}, note="")
     stat_add(case, reported=1)
-    notify_all(
-        supervisors_of(case),
-        kind="case_new",
-        subject=_("新诉求 %(number)s：%(category)s")
-        % {"number": case.number, "category": category},
-        body=description[:200],
-        url=staff_url(case),
-        skip=by,
-    )
+    # The supervisors are told after the commit (a task), not inside the report's transaction.
+    transaction.on_commit(partial(_enqueue_notification, case.pk, by.pk))
     return case

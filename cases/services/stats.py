@@ -1,33 +1,71 @@
-"""Keeps CaseDailyStat up to date: each service adds its deltas to the row of the case's
-report date, community and category, in the same transaction as the change itself."""
+"""Keeps CaseDailyStat and its monthly roll-up CaseMonthlyStat up to date: each service adds
+its deltas to the rows of the case's report date (and month), community and category, in the
+same transaction as the change itself."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from cases.models import Case, CaseDailyStat
+from cases.models import Case, CaseDailyStat, CaseMonthlyStat
 from cases.models.calendar import handling_bucket_field
+
+COUNT_FIELDS = [
+    field.name
+    for field in CaseDailyStat._meta.concrete_fields
+    if field.name not in {"id", "date", "street", "community", "category"}
+]
+
+
+def _add(model, key: dict, street_id: int, deltas: dict) -> None:
+    updates = {field: F(field) + amount for field, amount in deltas.items()}
+    if model.objects.filter(**key).update(**updates):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(street_id=street_id, **key, **deltas)
+    except IntegrityError:
+        # Someone created the row between our update and insert: add to theirs.
+        model.objects.filter(**key).update(**updates)
 
 
 def stat_add(case: Case, **deltas: int) -> None:
-    """Add `deltas` (field → amount) to the case's daily row, creating the row if needed."""
+    """Add `deltas` (field → amount) to the case's daily and monthly rows, creating them if
+    needed."""
     if deltas.get("handled") and "handling_minutes" in deltas:
         # The handling-time histogram the statistics page reads median and p90 from.
         deltas[handling_bucket_field(deltas["handling_minutes"])] = deltas["handled"]
     deltas = {field: amount for field, amount in deltas.items() if amount}
     if not deltas:
         return
-    key = {
-        "date": timezone.localdate(case.created_at),
-        "community_id": case.community_id,
-        "category_id": case.category_id,
-    }
-    updates = {field: F(field) + amount for field, amount in deltas.items()}
-    if CaseDailyStat.objects.filter(**key).update(**updates):
-        return
-    try:
-        with transaction.atomic():
-            CaseDailyStat.objects.create(street_id=case.street_id, **key, **deltas)
-    except IntegrityError:
-        # Someone created the row between our update and insert: add to theirs.
-        CaseDailyStat.objects.filter(**key).update(**updates)
+    day = timezone.localdate(case.created_at)
+    common = {"community_id": case.community_id, "category_id": case.category_id}
+    _add(CaseDailyStat, {"date": day, **common}, case.street_id, deltas)
+    _add(CaseMonthlyStat, {"month": day.replace(day=1), **common}, case.street_id, deltas)
+
+
+@transaction.atomic
+def rebuild_monthly_stats() -> int:
+    """Rebuild the monthly roll-up from the daily rows (after loading daily rows in bulk: demo
+    and bench data, the migration that introduced it). Returns the number of monthly rows."""
+    CaseMonthlyStat.objects.all().delete()
+    rows = (
+        CaseDailyStat.objects.annotate(month=TruncMonth("date"))
+        .values("month", "street_id", "community_id", "category_id")
+        .annotate(**{f"total_{name}": Sum(name) for name in COUNT_FIELDS})
+        .order_by()
+    )
+    created = CaseMonthlyStat.objects.bulk_create(
+        (
+            CaseMonthlyStat(
+                month=row["month"],
+                street_id=row["street_id"],
+                community_id=row["community_id"],
+                category_id=row["category_id"],
+                **{name: row[f"total_{name}"] or 0 for name in COUNT_FIELDS},
+            )
+            for row in rows.iterator(chunk_size=5000)
+        ),
+        batch_size=2000,
+    )
+    return len(created)

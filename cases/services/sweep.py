@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,16 +25,18 @@ from cases.services.common import (
     handlers_of,
     notify_all,
     staff_url,
+    street_staff_of,
     supervisors_of,
 )
 from portal.models import User
-from portal.permissions import COMMUNITY_STAFF
 
 LOCK_NAME = "cases_sweep"
 # pg_try_advisory_lock takes a 64-bit key: "SBSWEEP" in ASCII.
 ADVISORY_KEY = int.from_bytes(b"SBSWEEP", "big")
 LEASE = timedelta(minutes=10)
-BATCH = 500
+# Primary keys per UPDATE / INSERT statement, and case numbers listed in a digest.
+CHUNK = 5000
+LISTED = 20
 
 
 @dataclass
@@ -103,6 +106,12 @@ class _Recipients:
             self._seen[key] = list(people())
         return self._seen[key]
 
+    @staticmethod
+    def responsible_key(case: Case) -> tuple:
+        if case.state != State.SUBMITTED and (case.assignee_id or case.assigned_department_id):
+            return ("handlers", case.assignee_id, case.assigned_department_id)
+        return ("supervisors", case.grid_id, case.community_id)
+
     def responsible(self, case: Case) -> list[User]:
         if case.state != State.SUBMITTED and (case.assignee_id or case.assigned_department_id):
             key = ("handlers", case.assignee_id, case.assigned_department_id)
@@ -118,9 +127,7 @@ class _Recipients:
 
 
 def _street_staff(case: Case):
-    return User.objects.filter(
-        is_active=True, groups__name=COMMUNITY_STAFF, staff_communities__street=case.street_id
-    ).distinct()
+    return street_staff_of(case)
 
 
 def _by_deadline(**filters):
@@ -140,46 +147,81 @@ def _rename(filters: dict, deadline: str) -> dict:
     }
 
 
-def _flag_and_notify(querysets, *, flag: dict, notify_case, history: str = "") -> int:
-    """Flag a batch of cases (conditional UPDATE, so a case is flagged once) and notify for
-    exactly the flagged ones, in one transaction per batch; with `history`, an internal
-    history row per flagged case (督办 shows in the timeline)."""
+# What the sweep reads of a case: enough to route and word the notifications.
+_FIELDS = (
+    "pk",
+    "number",
+    "state",
+    "grid_id",
+    "community_id",
+    "street_id",
+    "assignee_id",
+    "assigned_department_id",
+    "description",
+    "response_due_at",
+    "handling_due_at",
+    "postponed",
+)
+
+
+def _flag_and_notify(querysets, *, flag: dict, notify_group, group_key, history: str = "") -> int:
+    """Flag the matching cases (set-based: one locking SELECT, UPDATEs by primary key in
+    chunks) and, in the same transaction, write one history row per flagged case (督办 shows
+    in the timeline) and notify each group of cases (by `group_key`) once: a backlog of
+    thousands of overdue cases costs a few hundred notifications, not one per case.
+
+    The rows are read FOR UPDATE (SKIP LOCKED on PostgreSQL: a case a service is changing
+    right now is left for the next run); PostgreSQL re-checks the conditions on a row that
+    changed meanwhile, so a case is flagged, told and recorded exactly once."""
     total = 0
     for queryset in querysets:
-        while True:
-            with transaction.atomic():
-                ids = list(queryset.order_by().values_list("pk", flat=True)[:BATCH])
-                if not ids:
-                    break
-                cases = list(
-                    Case.objects.filter(pk__in=ids).select_for_update(
-                        skip_locked=connection.vendor == "postgresql"
-                    )
-                )
-                # Re-check under the lock: a service may have moved the case meanwhile.
-                still = set(
-                    queryset.filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True)
-                )
-                flagged = [c for c in cases if c.pk in still]
-                Case.objects.filter(pk__in=still).update(**flag)
-                for case in flagged:
-                    notify_case(case)
-                if history:
-                    CaseEvent.objects.bulk_create(
+        with transaction.atomic():
+            cases = list(
+                queryset.order_by()
+                .select_for_update(skip_locked=connection.vendor == "postgresql")
+                .only(*_FIELDS)
+            )
+            if not cases:
+                continue
+            ids = [case.pk for case in cases]
+            for start in range(0, len(ids), CHUNK):
+                Case.objects.filter(pk__in=ids[start : start + CHUNK]).update(**flag)
+            if history:
+                CaseEvent.objects.bulk_create(
+                    (
                         CaseEvent(
-                            case=case,
+                            case_id=case.pk,
                             action="escalate",
                             from_state=case.state,
                             to_state=case.state,
                             note=history,
                             is_public=False,
                         )
-                        for case in flagged
-                    )
-                total += len(flagged)
-            if len(ids) < BATCH or not flagged:
-                break
+                        for case in cases
+                    ),
+                    batch_size=CHUNK,
+                )
+            groups: dict[tuple, list[Case]] = {}
+            for case in cases:
+                groups.setdefault(group_key(case), []).append(case)
+            for group in groups.values():
+                notify_group(group)
+            total += len(cases)
     return total
+
+
+def _listing(cases: list[Case]) -> str:
+    """The body of a notification about several cases: their numbers (the first ones)."""
+    numbers = [case.number for case in cases[:LISTED]]
+    more = len(cases) - len(numbers)
+    text = "\n".join(numbers)
+    if more > 0:
+        text += "\n" + _("另有 %(count)s 件，请在我的待办中查看。") % {"count": more}
+    return text
+
+
+def _inbox_url() -> str:
+    return reverse("cases_admin_inbox")
 
 
 def case_sweep(*, now: datetime | None = None) -> SweepResult:
@@ -197,53 +239,67 @@ def case_sweep(*, now: datetime | None = None) -> SweepResult:
 
         # 2. A warning before the deadline, once per deadline (services reset `warned` when
         #    a deadline moves).
-        def warn(case):
-            due = case.current_due_at
+        def warn(cases):
+            first = cases[0]
+            if len(cases) == 1:
+                due = first.current_due_at
+                subject = _("诉求 %(number)s 将于 %(due)s 到期") % {
+                    "number": first.number,
+                    "due": timezone.localtime(due).strftime("%m-%d %H:%M"),
+                }
+                body, url = first.description[:200], staff_url(first)
+            else:
+                subject = _("%(count)s 件诉求即将到期") % {"count": len(cases)}
+                body, url = _listing(cases), _inbox_url()
             notify_all(
-                recipients.responsible(case),
+                recipients.responsible(first),
                 kind="case_warning",
-                subject=_("诉求 %(number)s 将于 %(due)s 到期")
-                % {"number": case.number, "due": timezone.localtime(due).strftime("%m-%d %H:%M")},
-                body=case.description[:200],
-                url=staff_url(case),
+                subject=subject,
+                body=body,
+                url=url,
             )
 
         result.warned = _flag_and_notify(
             _by_deadline(due__gte=now, due__lt=now + warning_window(), warned=False),
             flag={"warned": True},
-            notify_case=warn,
+            notify_group=warn,
+            group_key=recipients.responsible_key,
         )
 
         # 3. Escalation (督办): overdue → the community's staff; overdue for longer → the street.
-        def escalate_community(case):
-            notify_all(
-                recipients.community(case),
-                kind="case_escalated",
-                subject=_("督办：诉求 %(number)s 已超期") % {"number": case.number},
-                body=case.description[:200],
-                url=staff_url(case),
-            )
+        def escalate(cases, people, one, many):
+            first = cases[0]
+            if len(cases) == 1:
+                subject = one % {"number": first.number}
+                body, url = first.description[:200], staff_url(first)
+            else:
+                subject = many % {"count": len(cases)}
+                body, url = _listing(cases), _inbox_url()
+            notify_all(people, kind="case_escalated", subject=subject, body=body, url=url)
 
         result.escalated_community = _flag_and_notify(
             _by_deadline(due__lt=now, escalation_level=0),
             flag={"escalation_level": 1, "is_overdue": True},
-            notify_case=escalate_community,
+            notify_group=lambda cases: escalate(
+                cases,
+                recipients.community(cases[0]),
+                _("督办：诉求 %(number)s 已超期"),
+                _("督办：%(count)s 件诉求已超期"),
+            ),
+            group_key=lambda case: case.community_id,
             history=_("已超期，督办到社区。"),
         )
-
-        def escalate_street(case):
-            notify_all(
-                recipients.street(case),
-                kind="case_escalated",
-                subject=_("街道督办：诉求 %(number)s 超期未办") % {"number": case.number},
-                body=case.description[:200],
-                url=staff_url(case),
-            )
 
         result.escalated_street = _flag_and_notify(
             _by_deadline(due__lt=now - street_escalation_delay(), escalation_level=1),
             flag={"escalation_level": 2},
-            notify_case=escalate_street,
+            notify_group=lambda cases: escalate(
+                cases,
+                recipients.street(cases[0]),
+                _("街道督办：诉求 %(number)s 超期未办"),
+                _("街道督办：%(count)s 件诉求超期未办"),
+            ),
+            group_key=lambda case: case.street_id,
             history=_("超期未办，督办到街道。"),
         )
         return result

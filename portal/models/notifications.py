@@ -35,7 +35,7 @@ class Notification(models.Model):
 
 class NotificationPreference(models.Model):
     """How a person wants to hear about one kind of event: in the site, by email too, or not
-    at all. Without a row, the kind's default applies (see portal.notifications.KINDS)."""
+    at all. Without a row, the kind's default applies (portal.notifications.notification_kinds)."""
 
     SITE = "site"
     EMAIL = "email"

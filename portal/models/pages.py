@@ -12,9 +12,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from portal import registry
 from portal.blocks import BaseStreamBlock, StatBlock
 from portal.search import cjk_bigrams
+from portal.sections import render_home_sections
 
 
 class SearchableMixin:
@@ -96,7 +96,7 @@ class HomePage(SearchableMixin, Page):
         )
         # For the "more news" link (on a phone the home page shows fewer cards per section).
         context["news_index"] = NewsIndexPage.objects.live().only("url_path").first()
-        context["home_sections"] = registry.render_home_sections(request)
+        context["home_sections"] = render_home_sections(request)
         return context
 
 

@@ -33,6 +33,11 @@ if DATABASE_URL:  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": "test_portal" + os.environ.get("PORTAL_TEST_DB_SUFFIX", "")
     }
+    # A test database is thrown away: commits need not wait for the disk (a busy CI disk
+    # made every migration and every transaction=True test wait on fsync).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
+        "-c synchronous_commit=off"
+    )
 else:
     DATABASES["default"]["NAME"] = VAR_DIR / "test.sqlite3"  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": None}  # noqa: F405

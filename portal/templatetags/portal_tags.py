@@ -2,6 +2,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.forms import BoundField
+from django.templatetags.static import static
+from django.utils.html import format_html_join
+
+from portal.sections import stylesheets
 
 register = template.Library()
 
@@ -62,3 +66,11 @@ def format_hours(value) -> str:
 def hours(value) -> str:
     """{{ total_hours|hours }} → "2.00": the one place service hours are formatted."""
     return format_hours(value)
+
+
+@register.simple_tag
+def app_stylesheets() -> str:
+    """The `<link>`s of the stylesheets the feature apps register ("portal_stylesheets")."""
+    return format_html_join(
+        "\n  ", '<link rel="stylesheet" href="{}">', ((static(path),) for path in stylesheets())
+    )

@@ -13,10 +13,10 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
-from portal import registry
 from portal.blocks import BaseStreamBlock
 from portal.models import SearchableMixin
 from portal.search import cjk_bigrams
+from portal.sections import render_hook_sections
 from projects.permissions import CommunityScopedPagePermissionTester
 from projects.widgets import CommunityPickerWidget, ProjectTagWidget
 
@@ -270,5 +270,8 @@ class ServiceProjectPage(SearchableMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.project_page_context(page=self))
-        context["page_sections"] = registry.render_slot("service_project_page", request, page=self)
+        # Other apps add to the page through this hook (volunteers: the project's activities).
+        context["page_sections"] = render_hook_sections(
+            "projects_project_page_sections", request, page=self
+        )
         return context

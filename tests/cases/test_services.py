@@ -14,9 +14,14 @@ from portal.models import Notification
 SH = ZoneInfo("Asia/Shanghai")
 
 
-def test_report_sets_number_deadlines_history_and_routes(world):
+def test_report_sets_number_deadlines_history_and_routes(world, django_capture_on_commit_callbacks):
     now = datetime(2026, 12, 1, 10, 0, tzinfo=SH)  # a Tuesday
-    case = world.report(now=now)
+    with django_capture_on_commit_callbacks() as callbacks:
+        case = world.report(now=now)
+    # The supervisors are told after the report commits, not inside its transaction.
+    assert not Notification.objects.filter(kind="case_new").exists()
+    assert len(callbacks) == 1
+    callbacks[0]()
     assert case.state == State.SUBMITTED
     assert case.number.startswith("SB20261201-")
     assert case.community_id == world.grid.community_id

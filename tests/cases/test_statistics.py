@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import CaseDailyStat
+from cases.services.stats import rebuild_monthly_stats
 from cases.statistics import case_statistics, histogram_percentile
 from tests.cases.conftest import make_category, make_world
 
@@ -23,7 +24,7 @@ def world(db, home_page):
 def add_row(world, *, day, community=None, category=None, buckets=None, **counts):
     community = community or world.grid.community
     fields = {f"handling_bucket_{index}": n for index, n in (buckets or {}).items()}
-    return CaseDailyStat.objects.create(
+    row = CaseDailyStat.objects.create(
         date=day,
         street_id=community.street_id,
         community=community,
@@ -31,6 +32,9 @@ def add_row(world, *, day, community=None, category=None, buckets=None, **counts
         **counts,
         **fields,
     )
+    # Rows written directly (not by the services) need the monthly roll-up rebuilt.
+    rebuild_monthly_stats()
+    return row
 
 
 @pytest.fixture

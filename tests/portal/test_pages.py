@@ -2,11 +2,12 @@ import subprocess
 import sys
 
 import pytest
+from wagtail import hooks
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
-from portal import registry
 from portal.models import HomePage, NewsIndexPage, NewsPage, StandardPage
+from portal.sections import render_section
 from tests import factories
 
 
@@ -33,15 +34,12 @@ def news_index(home_page):
 
 @pytest.mark.django_db
 def test_home_page_shows_news_and_registered_sections(client, news_index):
-    registry.register_home_section(
-        name="test-section",
-        template="includes/messages.html",
-        context=lambda request: {"messages": ["来自其他应用的区块"]},
-    )
-    try:
+    def home_section(request):
+        context = {"messages": ["来自其他应用的区块"]}
+        return render_section("includes/messages.html", context, request)
+
+    with hooks.register_temporarily("portal_home_sections", home_section):
         html = client.get("/").content.decode()
-    finally:
-        registry._home_sections.pop("test-section")
     assert "网格动态29" in html
     assert "来自其他应用的区块" in html
 

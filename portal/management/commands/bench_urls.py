@@ -1,8 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand
-
-from portal.demo_context import app_modules
+from wagtail import hooks
 
 
 class Command(BaseCommand):
@@ -10,7 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         urls = []
-        for module in app_modules("bench_data"):
-            if hasattr(module, "bench_urls"):
-                urls.extend({"name": n, "url": u} for n, u in module.bench_urls())
+        for bench_urls in hooks.get_hooks("portal_bench_urls"):
+            urls.extend({"name": n, "url": u} for n, u in bench_urls())
         self.stdout.write(json.dumps(urls, ensure_ascii=False))

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
+from wagtail import hooks
 
-from portal.demo_context import DemoContext, app_modules
+from portal.demo_context import DemoContext
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             if user is not None:
                 ctx.users[email.split("@")[0]] = user
         ctx.home_page = HomePage.objects.first()
-        for module in app_modules("bench_data"):
-            self.stdout.write(f"Generating {module.__name__} …")
-            module.generate(ctx)
+        for generate in hooks.get_hooks("portal_bench_data"):
+            self.stdout.write(f"Generating {generate.__module__} …")
+            generate(ctx)
         self.stdout.write(self.style.SUCCESS("Bench data generated."))

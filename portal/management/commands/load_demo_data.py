@@ -2,8 +2,9 @@ from django.core import mail
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
+from wagtail import hooks
 
-from portal.demo_context import DemoContext, app_modules
+from portal.demo_context import DemoContext
 from portal.models import HomePage
 
 
@@ -34,9 +35,9 @@ class Command(BaseCommand):
             mail.outbox = []
             try:
                 with transaction.atomic():
-                    for module in app_modules("demo"):
-                        self.stdout.write(f"Loading {module.__name__} …")
-                        module.load(ctx)
+                    for load in hooks.get_hooks("portal_demo_data"):
+                        self.stdout.write(f"Loading {load.__module__} …")
+                        load(ctx)
                 held = len(mail.outbox)
             finally:
                 if previous_outbox is None:

@@ -1,0 +1,29 @@
+"""Work the cases app does after the request's transaction has committed, through Django's
+task API (django_tasks; the immediate backend runs a task at once where no worker is set
+up, a worker backend takes it off the request)."""
+
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from cases.models import Case
+from cases.services.common import notify_all, staff_url, supervisors_of
+
+
+@task()
+def notify_new_case(case_id: int, reporter_id: int | None) -> int:
+    """Tell the grid's leader and the community's staff about a new case; returns how many
+    people were told. Runs after the report committed, so a slow mail server or a busy
+    recipient table never holds the report's transaction (or loses the report)."""
+    case = Case.objects.select_related("category", "grid").filter(pk=case_id).first()
+    if case is None:
+        return 0
+    people = [person for person in supervisors_of(case) if person.pk != reporter_id]
+    notify_all(
+        people,
+        kind="case_new",
+        subject=_("新诉求 %(number)s：%(category)s")
+        % {"number": case.number, "category": case.category},
+        body=case.description[:200],
+        url=staff_url(case),
+    )
+    return len(people)
