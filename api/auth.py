@@ -13,7 +13,10 @@ from __future__ import annotations
 import hashlib
 import re
 
-from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+from allauth.core.internal.sessionkit import get_session_user
+from allauth.headless import app_settings as headless_settings
+from allauth.headless.internal import sessionkit
+from allauth.headless.tokens.strategies.sessions import SessionTokenStrategy
 from allauth.usersessions.internal import usersessionkit
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
@@ -40,11 +43,17 @@ def _user_for_token(request: HttpRequest, token: str):
     if cached is not None and cached[0] == token:
         return cached[1]
     user = None
-    result = authenticate_by_x_session_token(token)
-    if result is not None and result.user is not None and result.user.is_active:
-        user = result.user
-        usersessionkit.track_activity(request, user=user, session=result.session)
-        request.api_session_key = result.session.session_key
+    strategy = headless_settings.TOKEN_STRATEGY
+    if type(strategy) is SessionTokenStrategy:
+        # The token is the session key: one query (the strategy's own lookup makes two).
+        session = sessionkit.lookup_session(token)
+    else:
+        session = strategy.lookup_session(token)
+    found = get_session_user(session) if session is not None else None
+    if found is not None and found.is_active:
+        user = found
+        usersessionkit.track_activity(request, user=user, session=session)
+        request.api_session_key = session.session_key
     request._api_token_user = (token, user)
     return user
 

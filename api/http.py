@@ -4,6 +4,7 @@ Idempotency-Key replay of creates."""
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import re
@@ -16,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.responses import NinjaJSONEncoder
+from pydantic import TypeAdapter
 
 from api.problems import problem_response
 
@@ -35,11 +37,20 @@ def dumps(data) -> bytes:
     return json.dumps(data, cls=LocalTimeEncoder, ensure_ascii=False).encode()
 
 
-def json_response(
-    schema: type[Schema], data, *, status: int = 200, headers: dict | None = None
-) -> HttpResponse:
-    """Validate `data` (objects, dicts) with `schema` and render it, as ninja would."""
-    body = dumps(schema.model_validate(data).model_dump(by_alias=True))
+@functools.cache
+def _adapter(schema) -> TypeAdapter:
+    return TypeAdapter(schema)
+
+
+def json_response(schema, data, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    """Validate `data` (objects, dicts) with `schema` (a Schema, or a type such as
+    list[Schema]) and render it, as ninja would."""
+    if isinstance(schema, type) and issubclass(schema, Schema):
+        python = schema.model_validate(data).model_dump(by_alias=True)
+    else:
+        adapter = _adapter(schema)
+        python = adapter.dump_python(adapter.validate_python(data), by_alias=True)
+    body = dumps(python)
     response = HttpResponse(body, status=status, content_type=JSON_CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response[name] = value
@@ -53,7 +64,7 @@ def _etag(body: bytes, language: str) -> str:
     return 'W/"' + hashlib.sha256(body + language.encode()).hexdigest()[:32] + '"'
 
 
-def with_etag(request: HttpRequest, schema: type[Schema], data) -> HttpResponse:
+def with_etag(request: HttpRequest, schema, data) -> HttpResponse:
     """A public list with an ETag of its body; 304 when If-None-Match already has it.
 
     Declare `response={200: ..., 304: None}` on the operation."""

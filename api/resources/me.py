@@ -19,6 +19,7 @@ from api.auth import AUTH
 from api.pagination import PageParams, page_of, paginate
 from api.params import ObjectId
 from portal import notifications, selectors, services
+from portal.middleware import current_privacy_version_cached
 from portal.models import Grid, Notification
 
 router = Router(tags=["我的"], auth=AUTH)
@@ -83,7 +84,7 @@ def _profile(request, user) -> dict:
         else None,
         "home_grid_next_change_at": services.home_grid_next_change_at(user=user),
         "privacy_consent_required": user.privacy_consent_version
-        != selectors.current_privacy_version(request),
+        != current_privacy_version_cached(request),
     }
 
 
@@ -137,7 +138,7 @@ def me_profile_update(request, payload: ProfileIn):
 
 @router.post("/privacy-consent", response=ProfileOut, summary="同意当前版本的隐私政策")
 def me_privacy_consent(request):
-    version = selectors.current_privacy_version(request)
+    version = current_privacy_version_cached(request)
     services.user_accept_privacy_notice(user=request.user, version=version)
     return _profile(request, request.user)
 
@@ -208,7 +209,7 @@ def _preferences(user) -> list[dict]:
             "channel": current.get(kind.kind, kind.default),
             "default": kind.default,
         }
-        for kind in notifications.KINDS.values()
+        for kind in notifications.notification_kinds().values()
     ]
 
 
@@ -225,8 +226,8 @@ def me_notification_preferences_save(request, payload: PreferencesIn):
 
     from portal.forms import NotificationPreferencesForm
 
-    kinds = list(notifications.KINDS.values())
-    unknown = sorted(set(payload.channels) - set(notifications.KINDS))
+    kinds = list(notifications.notification_kinds().values())
+    unknown = sorted(set(payload.channels) - set(notifications.notification_kinds()))
     if unknown:
         raise ValidationError({kind[:50]: _("没有这种消息类型。") for kind in unknown[:20]})
     current = selectors.notification_channels(user=request.user)

@@ -31,7 +31,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests import factories
-from tests.api.conftest import AppClient
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +114,36 @@ def _volunteers_and_cases(grids, *, resident, other, settings, tmp) -> None:
     case_services.case_verify(case=mine, by=staff, passed=True)
 
 
+@pytest.fixture
+def wsgi_app():
+    """The project's WSGI application in this process, on the test's database connection:
+    like Django's test client, without closing the connection after each request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _login(app, email: str) -> str:
+    """Log in through the same WSGI application (Django's test client would reconnect the
+    signal that closes the test's connection)."""
+    from werkzeug.test import Client as WsgiClient
+
+    response = WsgiClient(app).post(
+        "/_allauth/app/v1/auth/login",
+        json={"email": email, "password": factories.PASSWORD},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+    assert response.status_code == 200, response.get_data()
+    return response.json["meta"]["session_token"]
+
+
 def _operations(schema):
     operations = [result.ok() for result in schema.get_all_operations()]
     return sorted(operations, key=lambda op: (op.label in LAST, op.label))
@@ -155,8 +184,8 @@ def _fuzz(operation, app, headers_for, failures):
 
 @override_settings(API_RATE_LIMIT=(100_000, 60))
 @pytest.mark.parametrize("caller", ["anonymous", "resident"])
-def test_every_operation_conforms_to_the_schema(demo_world, caller):
-    app = get_wsgi_application()
+def test_every_operation_conforms_to_the_schema(demo_world, wsgi_app, caller):
+    app = wsgi_app
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     resident = demo_world["resident"]
     state = {"token": ""}
@@ -172,6 +201,6 @@ def test_every_operation_conforms_to_the_schema(demo_world, caller):
     for operation in operations:
         if caller == "resident":
             # A fresh login for each operation: an earlier one may have ended the last one.
-            state["token"] = AppClient().login(resident.email)
+            state["token"] = _login(app, resident.email)
         _fuzz(operation, app, headers_for, failures)
     assert not failures, "\n\n".join(failures)
