@@ -72,6 +72,6 @@ def test_private_draft_and_other_types_are_not_found(pages, grids):
 def test_listing_query_count_is_fixed(pages, django_assert_max_num_queries):
     for n in range(5):
         pages["index"].add_child(instance=NewsPage(title=f"新闻{n}", slug=f"n{n}"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = Client().get("/api/v2/pages/", {"type": "portal.NewsPage"})
     assert response.json()["meta"]["total_count"] == 6
