@@ -269,3 +269,37 @@ def test_query_counts_do_not_grow_with_data(world, size, django_assert_max_num_q
         with django_assert_max_num_queries(budget):
             response = app.get(url, params)
         assert response.status_code == 200, (url, response.content)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_identical_reports_at_once_create_one_case(require_postgres, settings, tmp_path):
+    import threading
+
+    from django.db import connection
+
+    settings.CASES_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    world = make_world()
+    token = AppClient().login(world.reporter.email)
+    photo = jpeg().read()
+    barrier = threading.Barrier(10)
+    results = []
+
+    def call():
+        try:
+            app = AppClient(token=token)
+            upload = SimpleUploadedFile("photo.jpg", photo, content_type="image/jpeg")
+            barrier.wait()
+            response = report(app, world, photos=[upload], headers={"Idempotency-Key": "tap-tap"})
+            results.append((response.status_code, response.content))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _body in results] == [201] * 10, results
+    assert len({body for _status, body in results}) == 1
+    assert Case.objects.count() == 1 and CasePhoto.objects.count() == 1

@@ -261,3 +261,36 @@ def test_query_counts_do_not_grow_with_data(grid, size, django_assert_max_num_qu
         with django_assert_max_num_queries(budget):
             response = getattr(app, method)(url)
         assert response.status_code == 200, (url, response.content)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_identical_sign_ups_at_once_create_one_row(require_postgres, grids):
+    import threading
+
+    from django.db import connection
+
+    shift = make_shift(grid=grids[0], members_only=False)
+    user = factories.make_user()
+    token = AppClient().login(user.email)
+    barrier = threading.Barrier(10)
+    results = []
+
+    def call():
+        try:
+            barrier.wait()
+            response = AppClient(token=token).post(
+                f"/api/v1/volunteers/shifts/{shift.pk}/signups", **{"Idempotency-Key": "tap"}
+            )
+            results.append((response.status_code, response.content))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _body in results] == [201] * 10, results
+    assert len({body for _status, body in results}) == 1
+    assert SignUp.objects.filter(shift=shift).count() == 1
