@@ -21,6 +21,7 @@ from cases.models import Case, CaseExtension, CasePhoto
 from cases.permissions import case_roles, cases_for_staff, is_case_staff
 from cases.selectors import case_for_staff_detail, inbox_cases
 from cases.transitions import TRANSITIONS, allowed_actions
+from portal.forms import add_service_errors
 from portal.permissions import can_see_full_mobile
 
 PAGE_SIZE = 50
@@ -207,11 +208,7 @@ def action(request, pk: int, name: str):
     try:
         message = _run(name, case=case, by=request.user, data=form.cleaned_data)
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error.messages)
+        add_service_errors(form, error)
         return detail(request, pk, bound_action=name, bound_form=form)
     messages.success(request, message)
     return redirect("cases_admin_detail", pk=case.pk)

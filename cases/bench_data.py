@@ -23,6 +23,7 @@ from cases.demo import (
     simulate_case,
 )
 from cases.models import Case, CaseCategory, CaseEvent, State
+from cases.services.stats import rebuild_monthly_stats
 from cases.working_time import WorkingCalendar
 from portal.models import Grid, User
 
@@ -60,7 +61,7 @@ def _write(sim: Simulation) -> None:
     for case in sim.cases:
         case.updated_at = case.rated_at or case.closed_at or case.handled_at or case.created_at
     if connection.vendor != "postgresql":
-        save_simulation(sim)
+        save_simulation(sim, rollup=False)
         return
     for case, pk in zip(sim.cases, _reserve_ids(Case, len(sim.cases)), strict=True):
         case.pk = pk
@@ -70,7 +71,7 @@ def _write(sim: Simulation) -> None:
     with transaction.atomic():
         _copy(Case, sim.cases)
         _copy(CaseEvent, sim.events)
-        save_stats(sim)
+        save_stats(sim, rollup=False)
 
 
 def _moment(rng: random.Random, day) -> datetime:
@@ -145,6 +146,7 @@ def generate(ctx) -> None:
             total += len(sim.cases)
             sim = Simulation()
             ctx.log(f"  cases: {total} ({time.monotonic() - started:.0f} s)")
+    rebuild_monthly_stats()
     refresh_statistics()
     ctx.log(f"  bench cases: {total}")
 

@@ -491,8 +491,10 @@ def category_limits(categories) -> dict:
     return limits
 
 
-def save_stats(sim: Simulation) -> None:
-    """Add the simulated deltas to CaseDailyStat (rows created or added to)."""
+def save_stats(sim: Simulation, *, rollup: bool = True) -> None:
+    """Add the simulated deltas to CaseDailyStat (rows created or added to) and, unless
+    `rollup` is False (a caller writing many batches rebuilds it once at the end), rebuild
+    the monthly roll-up."""
     existing = {
         (row.date, row.community_id, row.category_id): row
         for row in CaseDailyStat.objects.filter(date__in={key[0] for key in sim.stats})
@@ -518,10 +520,11 @@ def save_stats(sim: Simulation) -> None:
     if changed:
         fields = sorted({name for deltas in sim.stats.values() for name in deltas})
         CaseDailyStat.objects.bulk_update(changed, fields, batch_size=2000)
-    rebuild_monthly_stats()
+    if rollup:
+        rebuild_monthly_stats()
 
 
-def save_simulation(sim: Simulation) -> None:
+def save_simulation(sim: Simulation, *, rollup: bool = True) -> None:
     """Insert the simulated cases and their history (ids set by the insert)."""
     Case.objects.bulk_create(sim.cases, batch_size=2000)
     if connection.vendor != "postgresql" or any(case.pk is None for case in sim.cases):
@@ -536,7 +539,7 @@ def save_simulation(sim: Simulation) -> None:
     for event in sim.events:
         event.case_id = event.case.pk
     CaseEvent.objects.bulk_create(sim.events, batch_size=5000)
-    save_stats(sim)
+    save_stats(sim, rollup=rollup)
 
 
 # The open states the demo spreads its recent cases over.

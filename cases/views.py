@@ -34,6 +34,7 @@ from cases.permissions import GRID_LEADER, case_roles, led_grid_ids
 from cases.selectors import public_case, public_cases, public_events, similar_open_cases
 from cases.services.workflow import RATING_DAYS
 from portal.exports import csv_response
+from portal.forms import add_service_errors
 from portal.models import Community, Street
 from portal.permissions import is_district_admin, staff_community_ids
 
@@ -157,11 +158,7 @@ def case_verify(request, number: str):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, _error_text(error))
+            add_service_errors(form, error, joined=True)
         else:
             messages.success(
                 request,
@@ -317,12 +314,8 @@ def report(request):
                         photos=form.cleaned_data["photos"],
                     )
                 except ValidationError as error:
-                    if hasattr(error, "error_dict"):
-                        for field, errors in error.message_dict.items():
-                            form.add_error(field if field in form.fields else None, errors)
-                    else:
-                        field = "photos" if form.cleaned_data["photos"] else None
-                        form.add_error(field, _error_text(error))
+                    field = "photos" if form.cleaned_data["photos"] else None
+                    add_service_errors(form, error, field=field, joined=True)
                 else:
                     _count_report(user)
                     messages.success(

@@ -1,5 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,25 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from portal.models import Community, Grid, Street, User
 from portal.selectors import current_privacy_version
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, *, field: str | None = None, joined=False
+) -> None:
+    """Show a service's ValidationError on `form`, the one way every app does it: errors
+    about a field the form has go on that field, the others above the form (or on `field`).
+    `joined` turns several sentences into one message."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(field, " ".join(error.messages) if joined else error)
+
+
+def redisplayed_form(form_class, data, **kwargs) -> forms.BaseForm:
+    """The form as posted, unbound so it shows no errors: "update the choices" without
+    JavaScript (the linked selects narrow from the posted values)."""
+    return form_class(initial=data.dict(), **kwargs)
 
 
 class GridChoiceMixin(forms.Form):

@@ -22,6 +22,8 @@ from portal.forms import (
     PrivacyConsentForm,
     ProfileForm,
     SearchForm,
+    add_service_errors,
+    redisplayed_form,
 )
 from portal.models import Notification
 from portal.sections import render_account_sections
@@ -96,8 +98,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 return redirect("account_home")
     elif request.method == "POST":
         # "Update choices" without JavaScript: redisplay with narrowed selects, no errors.
-        form = ProfileForm(request.POST, instance=user)
-        form._errors = {}
+        form = redisplayed_form(ProfileForm, request.POST, instance=user)
     else:
         form = ProfileForm(instance=user)
     return render(request, "portal/profile_edit.html", {"form": form})
@@ -176,9 +177,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             services.account_delete(user=request.user, password=form.cleaned_data["password"])
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    for item in errors:
-                        form.add_error(field if field in form.fields else None, item)
+                add_service_errors(form, error)
             else:
                 blockers = error.messages
         else:

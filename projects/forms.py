@@ -1,8 +1,9 @@
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Community, Street
+from portal.models import Community
 from projects.models import Organization
 from projects.validators import normalize_credit_code, validate_credit_code
 
@@ -14,42 +15,55 @@ def _community_choices():
     return list(grouped.items())
 
 
-class OrganizationApplicationForm(forms.Form):
-    """A resident's application to register an organization (front end)."""
+class OrganizationApplicationForm(forms.ModelForm):
+    """A resident's application to register an organization (front end). The fields come
+    from Organization; the few declared here differ from the model's on purpose."""
 
-    name = forms.CharField(label=_("组织名称"), max_length=100)
+    # Longer than the model's 18 characters: spaces and dashes are removed in clean.
     credit_code = forms.CharField(
         label=_("统一社会信用代码"),
         max_length=30,
         help_text=_("18位，由数字和大写字母组成，见登记证书。"),
     )
+    # No empty choice; communities grouped by street.
     org_type = forms.ChoiceField(label=_("组织类型"), choices=Organization.Type.choices)
-    street = forms.ModelChoiceField(
-        label=_("所在街道"), queryset=Street.objects.all(), empty_label=_("请选择街道")
-    )
     service_communities = forms.MultipleChoiceField(
         label=_("服务社区"),
         help_text=_("可多选：按住 Ctrl（手机上直接点选）选择多个社区。"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    contact_person = forms.CharField(label=_("联系人"), max_length=50)
     phone = forms.RegexField(
         label=_("联系电话"),
         regex=r"^[0-9\-+ ]{7,20}$",
         max_length=20,
         error_messages={"invalid": _("请输入有效的电话号码，例如 0532-12345678 或 13800000000。")},
     )
-    email = forms.EmailField(label=_("联系邮箱"))
-    description = forms.CharField(
-        label=_("组织简介"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("主要服务内容和服务对象，2000字以内。"),
-    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "credit_code",
+            "org_type",
+            "street",
+            "service_communities",
+            "contact_person",
+            "phone",
+            "email",
+            "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"description": _("主要服务内容和服务对象，2000字以内。")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service_communities"].choices = _community_choices()
+        self.fields["street"].empty_label = _("请选择街道")
+
+    def validate_unique(self):
+        # clean_name and clean_credit_code check the two unique fields with kinder sentences
+        # (and the unique constraints catch a race): no second query for each.
+        pass
 
     def clean_credit_code(self):
         code = normalize_credit_code(self.cleaned_data["credit_code"])
@@ -120,3 +134,26 @@ class ProjectFilterForm(forms.Form):
     def ignored_labels(self) -> list[str]:
         """The labels of the filters whose values were not valid (and are not applied)."""
         return [str(self.fields[name].label) for name in self.errors if name in self.fields]
+
+
+class OrganizationDirectoryFilterSet(django_filters.FilterSet):
+    """The organization directory's filters (GET): part of the name, and the type. A type
+    that is not one of the choices is ignored."""
+
+    q = django_filters.CharFilter(label=_("组织名称"), method="filter_name")
+    type = django_filters.ChoiceFilter(
+        label=_("组织类型"), field_name="org_type", choices=Organization.Type.choices
+    )
+
+    class Meta:
+        model = Organization
+        fields = []
+
+    def filter_name(self, queryset, name, value):
+        value = value[:50]
+        return queryset.filter(name__icontains=value) if value else queryset
+
+    def chosen(self, name: str) -> str:
+        """The value a filter was applied with ("" when none or invalid), for the form."""
+        value = self.form.cleaned_data.get(name) or ""
+        return value[:50] if name == "q" else value

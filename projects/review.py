@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.action_menu import ActionMenuItem, WorkflowMenuItem
 from wagtail.models import TaskState
 
+from portal.forms import add_service_errors
 from projects import services
 from projects.models import CommunityApprovalTask, ServiceProjectPage
 from projects.permissions import can_moderate_project, is_district_admin, is_staff_member
@@ -93,11 +94,7 @@ def review(request: HttpRequest, task_state_id: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             recipients = services.project_review_recipients(
                 page=page, requested_by=state.workflow_state.requested_by

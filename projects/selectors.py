@@ -10,6 +10,7 @@ from wagtail.models import Page
 
 from portal.models import Community
 from portal.selectors import public_pages
+from projects.forms import OrganizationDirectoryFilterSet
 from projects.models import (
     Category,
     Organization,
@@ -266,20 +267,13 @@ def organization_directory(*, params) -> dict:
         )
         .order_by("name")
     )
-    q = params.get("q", "").strip()[:50]
-    org_type = params.get("type", "").strip()
-    if org_type in Organization.Type.values:
-        queryset = queryset.filter(org_type=org_type)
-    else:
-        org_type = ""
-    if q:
-        queryset = queryset.filter(name__icontains=q)
-    page_obj = paginate(queryset, params.get("page"), DIRECTORY_PAGE_SIZE)
+    filters = OrganizationDirectoryFilterSet(params, queryset=queryset)
+    page_obj = paginate(filters.qs, params.get("page"), DIRECTORY_PAGE_SIZE)
     return {
         "page_obj": page_obj,
         "organizations": page_obj.object_list,
-        "q": q,
-        "current_type": org_type,
+        "q": filters.chosen("q"),
+        "current_type": filters.chosen("type"),
         "types": Organization.Type.choices,
     }
 

@@ -1,6 +1,7 @@
 """Tell an organization when staff approve or send back its project (Wagtail workflow)."""
 
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.signals import workflow_approved, workflow_rejected
 
@@ -53,5 +54,5 @@ def project_sent_back(sender, instance, user=None, **kwargs):
             body=(_("审核意见：%(comment)s") % {"comment": comment})
             if comment
             else _("社区工作人员退回了这个项目，请修改后重新提交。"),
-            url=f"/admin/pages/{page.pk}/edit/",
+            url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
         )

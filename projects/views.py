@@ -6,18 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.forms import add_service_errors
 from projects import selectors, services
 from projects.forms import InvitationForm, OrganizationApplicationForm
 from projects.models import Organization, OrganizationInvitation, OrganizationMember
 from projects.permissions import is_organization_owner
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -28,7 +21,7 @@ def organization_apply(request: HttpRequest) -> HttpResponse:
         try:
             organization = services.organization_apply(applicant=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -58,7 +51,7 @@ def organization_members(request: HttpRequest, pk: int) -> HttpResponse:
                 organization=organization, by=request.user, email=form.cleaned_data["email"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已向 %(email)s 发出邀请。") % {"email": invitation.email})
             return redirect("projects:organization_members", pk=organization.pk)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exports import csv_response, xlsx_response
-from surveys.models import OTHER, SurveyAnswer, SurveyPage
+from surveys.models import SurveyAnswer, SurveyPage
 from surveys.selectors import responses_in_scope, survey_results
 
 CHUNK = 2000
@@ -21,14 +21,31 @@ def respond(*, fmt: str, filename: str, header, rows):
     raise Http404
 
 
-def _answer_text(question, answer) -> str:
-    if question.is_rating:
-        return str(answer.rating or "")
-    if answer.option == OTHER:
-        return _("其他：%(text)s") % {"text": answer.text}
-    if question.field_type == "checkbox":
-        return _("是") if answer.option == "1" else _("否")
-    return answer.option or answer.text
+def _answer_texts(chunk, by_pk: dict) -> dict[int, dict[int, list[str]]]:
+    """{response id: {question id: [answer text]}} of a chunk of responses (one query); each
+    question's type writes its cells (surveys.question_types)."""
+    answers: dict[int, dict[int, list[str]]] = {}
+    for answer in SurveyAnswer.objects.filter(response__in=[r.pk for r in chunk]).order_by("pk"):
+        question = by_pk.get(answer.question_id)
+        if question is None:
+            continue
+        answers.setdefault(answer.response_id, {}).setdefault(question.pk, []).append(
+            question.question_type.export_text(question, answer)
+        )
+    return answers
+
+
+def _respondent_cells(response, *, anonymous: bool) -> list:
+    submitted = timezone.localtime(response.submitted_at)
+    if anonymous:
+        return [submitted.strftime("%Y-%m-%d")]
+    return [
+        response.pk,
+        submitted.strftime("%Y-%m-%d %H:%M"),
+        response.user.get_display_name() if response.user else "",
+        response.street.name if response.street else "",
+        response.community.name if response.community else "",
+    ]
 
 
 def response_table(*, survey: SurveyPage, scope: set[int] | None):
@@ -52,36 +69,13 @@ def response_table(*, survey: SurveyPage, scope: set[int] | None):
 
     def rows():
         offset = 0
-        while True:
-            chunk = list(responses[offset : offset + CHUNK])
-            if not chunk:
-                return
+        while chunk := list(responses[offset : offset + CHUNK]):
             offset += CHUNK
-            answers: dict[int, dict[int, list[str]]] = {}
-            for answer in SurveyAnswer.objects.filter(response__in=[r.pk for r in chunk]).order_by(
-                "pk"
-            ):
-                question = by_pk.get(answer.question_id)
-                if question is None:
-                    continue
-                answers.setdefault(answer.response_id, {}).setdefault(question.pk, []).append(
-                    _answer_text(question, answer)
-                )
+            answers = _answer_texts(chunk, by_pk)
             for response in chunk:
-                submitted = timezone.localtime(response.submitted_at)
-                if anonymous:
-                    row = [submitted.strftime("%Y-%m-%d")]
-                else:
-                    row = [
-                        response.pk,
-                        submitted.strftime("%Y-%m-%d %H:%M"),
-                        response.user.get_display_name() if response.user else "",
-                        response.street.name if response.street else "",
-                        response.community.name if response.community else "",
-                    ]
                 given = answers.get(response.pk, {})
-                row += ["；".join(given.get(q.pk, [])) for q in questions]
-                yield row
+                cells = ["；".join(given.get(q.pk, [])) for q in questions]
+                yield _respondent_cells(response, anonymous=anonymous) + cells
 
     return header, rows()
 

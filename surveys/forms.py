@@ -1,16 +1,14 @@
-"""The answer form of a survey, built from its questions (Wagtail's FormBuilder plus the
-rating scale and "其他" answers), and the results filter."""
+"""The answer form of a survey, built from its questions (Wagtail's FormBuilder; each
+question type makes its own field, see surveys.question_types) plus the "其他" answers."""
 
 import django.forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
-from surveys.models import OTHER, RATING, SurveyQuestion
+from surveys.models import SurveyQuestion
+from surveys.question_types import OTHER, OTHER_SUFFIX
 
-TEXT_MAX_LENGTH = 2000
-LINE_MAX_LENGTH = 255
 OTHER_MAX_LENGTH = 200
-OTHER_SUFFIX = "__other"
 
 
 class SurveyBaseForm(BaseForm):
@@ -36,57 +34,12 @@ class SurveyBaseForm(BaseForm):
         """The cleaned answers as SurveyAnswer field values, one dict per stored row."""
         rows = []
         for name, question in self.questions.items():
-            value = self.cleaned_data.get(name)
-            if question.is_rating:
-                if value:
-                    rows.append({"question": question, "rating": int(value)})
-            elif question.is_choice:
-                values = value if isinstance(value, list) else ([value] if value else [])
-                for option in values:
-                    text = self.cleaned_data.get(name + OTHER_SUFFIX, "") if option == OTHER else ""
-                    rows.append({"question": question, "option": option, "text": text})
-            elif question.field_type == "checkbox":
-                rows.append({"question": question, "option": "1" if value else "0"})
-            elif value not in (None, ""):
-                rows.append({"question": question, "text": str(value)})
+            rows += question.question_type.answer_rows(question, self.cleaned_data, name)
         return rows
 
 
 class SurveyFormBuilder(FormBuilder):
-    """Wagtail's field types with length limits, plus `rating` and the "其他" answers."""
-
-    def create_singleline_field(self, field, options):
-        options["max_length"] = LINE_MAX_LENGTH
-        return django.forms.CharField(**options)
-
-    def create_multiline_field(self, field, options):
-        options["max_length"] = TEXT_MAX_LENGTH
-        options.setdefault("widget", django.forms.Textarea(attrs={"rows": 4}))
-        return django.forms.CharField(**options)
-
-    def create_hidden_field(self, field, options):
-        options["max_length"] = LINE_MAX_LENGTH
-        options.setdefault("widget", django.forms.HiddenInput)
-        return django.forms.CharField(**options)
-
-    def create_rating_field(self, field, options):
-        low = field.rating_low_label or "1"
-        high = field.rating_high_label or "5"
-        options["choices"] = [
-            ("1", f"1 {low}"),
-            ("2", "2"),
-            ("3", "3"),
-            ("4", "4"),
-            ("5", f"5 {high}"),
-        ]
-        options["initial"] = None
-        options.setdefault("widget", django.forms.RadioSelect(attrs={"class": "rating"}))
-        return django.forms.TypedChoiceField(coerce=int, **options)
-
-    def create_dropdown_field(self, field, options):
-        # An empty first choice: a pre-selected first option would bias the answers.
-        options["choices"] = [("", _("请选择"))] + self.get_formatted_field_choices(field)
-        return django.forms.ChoiceField(**options)
+    """Wagtail's form builder with each question type's own field and the "其他" answers."""
 
     def get_formatted_field_choices(self, field):
         choices = super().get_formatted_field_choices(field)
@@ -111,12 +64,8 @@ class SurveyFormBuilder(FormBuilder):
         fields = {}
         for question in self.fields:
             options = self.get_field_options(question)
-            create = self.get_create_field_function(question.field_type)
             name = question.clean_name or question.get_field_clean_name()
-            fields[name] = create(question, options)
-            if question.field_type in ("dropdown", "multiselect", "radio", "checkboxes"):
-                # Error messages for the choice fields keep the invalid value out of the text.
-                fields[name].error_messages["invalid_choice"] = _("请从给出的选项中选择。")
+            fields[name] = question.question_type.form_field(self, question, options)
             if question.is_choice and question.allow_other:
                 fields[name + OTHER_SUFFIX] = django.forms.CharField(
                     label=_("“%(question)s”的其他内容") % {"question": question.label},
@@ -142,18 +91,6 @@ def initial_from_response(questions: list[SurveyQuestion], answers) -> dict:
         by_question.setdefault(answer.question_id, []).append(answer)
     initial = {}
     for question in questions:
-        name = question.clean_name
         rows = by_question.get(question.pk, [])
-        if question.field_type == RATING:
-            initial[name] = str(rows[0].rating) if rows else None
-        elif question.is_choice:
-            options = [r.option for r in rows]
-            initial[name] = options if question.is_multiple else (options[0] if options else None)
-            others = [r.text for r in rows if r.option == OTHER]
-            if others:
-                initial[name + OTHER_SUFFIX] = others[0]
-        elif question.field_type == "checkbox":
-            initial[name] = bool(rows and rows[0].option == "1")
-        else:
-            initial[name] = rows[0].text if rows else ""
+        initial.update(question.question_type.initial(question, rows, question.clean_name))
     return initial

@@ -8,26 +8,26 @@ option / rating / text, so results are counted by the database with GROUP BY.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractForm, AbstractFormField
+from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
 from portal.models import SearchableMixin
 from surveys.admin_forms import SurveyPageAdminForm
-
-OTHER = "__other__"  # the stored option value of a "其他" answer; its text is in `text`
-CHOICE_TYPES = ("radio", "dropdown", "checkboxes", "multiselect")
-MULTIPLE_TYPES = ("checkboxes", "multiselect")
-RATING = "rating"
-QUESTION_TYPES = (
-    *FORM_FIELD_CHOICES,
-    (RATING, _("评分（1–5）")),
+from surveys.question_types import (  # noqa: F401 - OTHER is imported from here too
+    OTHER,
+    RATING,
+    QuestionType,
+    question_type,
+    question_type_choices,
 )
+from surveys.routes import SurveyRoutesMixin
 
 
 class SurveyIndexPage(SearchableMixin, Page):
@@ -57,13 +57,24 @@ class SurveyIndexPage(SearchableMixin, Page):
         context.update(selectors.survey_index(index_page=self, request=request))
         return context
 
+    def route(self, request, path_components):
+        # A survey and its sub-pages: the survey is fetched as a SurveyPage in one query
+        # (Page.route fetches the base page, then its specific page).
+        if not path_components:
+            return super().route(request, path_components)
+        survey = SurveyPage.objects.child_of(self).filter(slug=path_components[0]).first()
+        if survey is None:
+            raise Http404
+        survey._cached_parent_obj = self
+        return survey.route(request, path_components[1:])
+
 
 class SurveyQuestion(AbstractFormField):
     """One question of a survey: Wagtail's field types plus a 1–5 rating scale; choice
     questions may offer "其他" with a free-text answer."""
 
     page = ParentalKey("surveys.SurveyPage", on_delete=models.CASCADE, related_name="form_fields")
-    field_type = models.CharField(_("题型"), max_length=16, choices=QUESTION_TYPES)
+    field_type = models.CharField(_("题型"), max_length=16, choices=question_type_choices())
     field_type.required_on_save = True
     allow_other = models.BooleanField(
         _("允许“其他”"),
@@ -96,12 +107,17 @@ class SurveyQuestion(AbstractFormField):
         return self.label
 
     @property
+    def question_type(self) -> QuestionType:
+        """Everything that depends on the type (surveys.question_types)."""
+        return question_type(self.field_type)
+
+    @property
     def is_choice(self) -> bool:
-        return self.field_type in CHOICE_TYPES
+        return self.question_type.choice
 
     @property
     def is_multiple(self) -> bool:
-        return self.field_type in MULTIPLE_TYPES
+        return self.question_type.multiple
 
     @property
     def is_rating(self) -> bool:
@@ -110,7 +126,7 @@ class SurveyQuestion(AbstractFormField):
     @property
     def is_counted(self) -> bool:
         """Answers shown as counts per option (choices, ratings, yes/no)."""
-        return self.is_choice or self.is_rating or self.field_type == "checkbox"
+        return self.question_type.counted
 
     def option_list(self) -> list[str]:
         from wagtail.contrib.forms.forms import _split_by_newline_or_comma
@@ -120,7 +136,7 @@ class SurveyQuestion(AbstractFormField):
         return [c for c in _split_by_newline_or_comma(self.choices) if c]
 
 
-class SurveyPage(SearchableMixin, AbstractForm):
+class SurveyPage(SurveyRoutesMixin, SearchableMixin, AbstractForm):
     """A survey built by community staff: questions, when it is open, who may answer, whether
     answers are anonymous and when the results are public."""
 
@@ -264,18 +280,6 @@ class SurveyPage(SearchableMixin, AbstractForm):
             self._questions_cache = cached
         return cached
 
-    def serve(self, request, *args, **kwargs):
-        from surveys.views import serve_survey
-
-        return serve_survey(request, self)
-
-    def serve_submissions_list_view(self, request, *args, **kwargs):
-        # Wagtail's own submissions list knows nothing of SurveyResponse: send staff to the
-        # survey's results and exports instead.
-        from django.shortcuts import redirect
-
-        return redirect("surveys:results", page_id=self.pk)
-
 
 class SurveyResponse(models.Model):
     """One person's answers to one survey. `respondent_key` is a keyed hash (HMAC with the
@@ -344,7 +348,7 @@ class SurveyResponse(models.Model):
         from django.urls import reverse
         from django.utils.html import format_html
 
-        url = reverse("surveys:results", kwargs={"page_id": self.survey_id})
+        url = reverse("surveys:results", kwargs={"page_id": self.survey_id})  # a redirect
         return format_html('<a href="{}">{}</a>', url, _("结果与导出"))
 
     results_link.short_description = _("结果")

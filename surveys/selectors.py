@@ -1,22 +1,25 @@
 """Reads shared by the survey pages, the home and account sections and the exports, each built
 to a fixed number of queries. Results are counted by the database (GROUP BY)."""
 
-import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from portal.models import Community, Street
 from portal.selectors import public_pages
-from surveys.models import OTHER, SurveyAnswer, SurveyPage, SurveyQuestion, SurveyResponse
-from surveys.services import respondent_key
+from surveys import results_cache
+from surveys.models import SurveyAnswer, SurveyPage, SurveyQuestion, SurveyResponse
+from surveys.question_types import ResultRow
+from surveys.respondents import home_area, respondent_key
+from surveys.results_cache import (  # noqa: F401 - survey_results_changed: importable from here
+    survey_results_changed,
+    survey_results_version,
+)
 
 
 def survey_response_for(*, survey: SurveyPage, user=None, visitor_token: str = ""):
@@ -34,17 +37,9 @@ def survey_response_for(*, survey: SurveyPage, user=None, visitor_token: str = "
 
 
 @dataclass
-class ResultRow:
-    label: str
-    count: int
-    percent: float
-    value: str = ""
-
-
-@dataclass
 class QuestionResult:
     question: SurveyQuestion
-    answered: int = 0
+    answered: int | None = 0
     rows: list[ResultRow] = field(default_factory=list)
     mean: float | None = None
 
@@ -62,8 +57,36 @@ class SurveyResults:
     questions: list[QuestionResult]
 
 
-def _percent(count: int, total: int) -> float:
-    return round(100.0 * count / total, 1) if total else 0.0
+def _in_area(queryset, *, prefix: str, street_id: int | None, community_id: int | None):
+    """Responses (prefix "") or answers (prefix "_snapshot") of one community or street."""
+    if community_id:
+        return queryset.filter(**{f"community_id{prefix}": community_id})
+    if street_id:
+        return queryset.filter(**{f"street_id{prefix}": street_id})
+    return queryset
+
+
+def _answer_counts(answers) -> dict[int, dict[tuple[str, int | None], int]]:
+    """{question id: {(option, rating): answers}}, counted by the database in one query."""
+    counts: dict[int, dict[tuple[str, int | None], int]] = {}
+    for question_id, option, rating, count in (
+        answers.order_by()
+        .values_list("question_id", "option", "rating")
+        .annotate(n=Count("*"))
+        .values_list("question_id", "option", "rating", "n")
+    ):
+        counts.setdefault(question_id, {})[option, rating] = count
+    return counts
+
+
+def _question_result(question: SurveyQuestion, counts: dict, total: int) -> QuestionResult:
+    kind = question.question_type
+    return QuestionResult(
+        question=question,
+        answered=kind.answered(counts),
+        rows=kind.result_rows(question, counts, total),
+        mean=kind.mean(counts),
+    )
 
 
 def survey_results(
@@ -71,103 +94,29 @@ def survey_results(
 ) -> SurveyResults:
     """Counts per option and rating value, means of ratings, the number of answers to text
     questions: three queries (questions, response totals, one GROUP BY over the answers)
-    whatever the number of responses. Percentages are of all responses in the selection."""
+    whatever the number of responses. Percentages are of all responses in the selection.
+    Each question's type turns its counts into rows (surveys.question_types)."""
+    area = {"street_id": street_id, "community_id": community_id}
     questions = survey.get_form_fields()
-    responses = SurveyResponse.objects.filter(survey=survey)
-    answers = SurveyAnswer.objects.filter(survey=survey)
-    if community_id:
-        responses = responses.filter(community_id=community_id)
-        answers = answers.filter(community_id_snapshot=community_id)
-    elif street_id:
-        responses = responses.filter(street_id=street_id)
-        answers = answers.filter(street_id_snapshot=street_id)
+    responses = _in_area(SurveyResponse.objects.filter(survey=survey), prefix="", **area)
     totals = responses.aggregate(
         total=Count("pk"), first_at=Min("submitted_at"), last_at=Max("submitted_at")
     )
     total = totals["total"]
-    grouped: dict[int, list[tuple[str, int | None, int]]] = {}
+    counts = {}
     if total:
-        for question_id, option, rating, count in (
-            answers.order_by()
-            .values_list("question_id", "option", "rating")
-            .annotate(n=Count("*"))
-            .values_list("question_id", "option", "rating", "n")
-        ):
-            grouped.setdefault(question_id, []).append((option, rating, count))
-
-    results = []
-    for question in questions:
-        result = QuestionResult(question=question)
-        counts = grouped.get(question.pk, [])
-        result.answered = sum(c for _o, _r, c in counts)
-        if question.is_rating:
-            by_value = {r: c for _o, r, c in counts if r}
-            for value in range(1, 6):
-                label = str(value)
-                if value == 1 and question.rating_low_label:
-                    label = f"1 {question.rating_low_label}"
-                elif value == 5 and question.rating_high_label:
-                    label = f"5 {question.rating_high_label}"
-                count = by_value.get(value, 0)
-                result.rows.append(ResultRow(label, count, _percent(count, total), str(value)))
-            rated = sum(by_value.values())
-            if rated:
-                result.mean = round(sum(v * c for v, c in by_value.items()) / rated, 2)
-        elif question.is_choice:
-            by_option = {o: c for o, _r, c in counts}
-            # Distinct respondents, not option picks, for multiple-choice questions is not
-            # needed for the bars: each bar is "how many responses chose this".
-            for option in question.option_list():
-                count = by_option.pop(option, 0)
-                result.rows.append(ResultRow(option, count, _percent(count, total), option))
-            other = by_option.pop(OTHER, 0)
-            if question.allow_other or other:
-                result.rows.append(ResultRow(_("其他"), other, _percent(other, total), OTHER))
-            # Options renamed or removed after responses came in keep their counts.
-            for option, count in sorted(by_option.items()):
-                result.rows.append(ResultRow(option, count, _percent(count, total), option))
-            if question.is_multiple:
-                result.answered = None  # picks, not respondents
-        elif question.field_type == "checkbox":
-            by_option = {o: c for o, _r, c in counts}
-            for value, label in (("1", _("是")), ("0", _("否"))):
-                count = by_option.get(value, 0)
-                result.rows.append(ResultRow(label, count, _percent(count, total), value))
-        results.append(result)
+        answers = SurveyAnswer.objects.filter(survey=survey)
+        counts = _answer_counts(_in_area(answers, prefix="_snapshot", **area))
     return SurveyResults(
         survey=survey,
         total=total,
         first_at=totals["first_at"],
         last_at=totals["last_at"],
-        questions=results,
+        questions=[_question_result(q, counts.get(q.pk, {}), total) for q in questions],
     )
 
 
 RESULTS_CACHE_SECONDS = 300
-
-
-def _cache_prefix(survey_id: int) -> str:
-    # The database name keeps test databases (and several sites on one Redis) apart.
-    return f"surveys:{connection.settings_dict['NAME']}:{survey_id}"
-
-
-def survey_results_version(*, survey_id: int) -> int:
-    key = _cache_prefix(survey_id) + ":version"
-    version = cache.get(key)
-    if version is None:
-        # A fresh, never-used number: a version lost from the cache is never reused.
-        cache.add(key, time.time_ns(), timeout=None)
-        version = cache.get(key)
-    return version
-
-
-def survey_results_changed(*, survey_id: int) -> None:
-    """Called when a response is stored or changed: the cached results are stale."""
-    key = _cache_prefix(survey_id) + ":version"
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.add(key, time.time_ns(), timeout=None)
 
 
 def survey_results_cached(
@@ -177,7 +126,8 @@ def survey_results_cached(
     response bumps; large surveys are counted once per change, not once per page view."""
     version = survey_results_version(survey_id=survey.pk)
     language = get_language() or ""
-    key = f"{_cache_prefix(survey.pk)}:{version}:{language}:{street_id or 0}:{community_id or 0}"
+    prefix = results_cache.cache_prefix(survey.pk)
+    key = f"{prefix}:{version}:{language}:{street_id or 0}:{community_id or 0}"
     cached = cache.get(key)
     questions = {q.pk: q for q in survey.get_form_fields()}
     if cached is not None and set(cached["questions"]) == set(questions):
@@ -213,11 +163,14 @@ def survey_results_cached(
 
 
 def area_choices(*, survey: SurveyPage) -> tuple[list[Street], list[Community]]:
-    """Streets and communities offered by the results filter (two queries)."""
-    streets = list(Street.objects.order_by("code").only("pk", "name", "code"))
+    """Streets and communities offered by the results filter, in one query (a street
+    without communities has no respondents to filter by)."""
     communities = list(
-        Community.objects.order_by("street__code", "code").only("pk", "name", "street_id")
+        Community.objects.select_related("street")
+        .order_by("street__code", "code")
+        .only("pk", "name", "street_id", "street__name", "street__code")
     )
+    streets = list({community.street_id: community.street for community in communities}.values())
     return streets, communities
 
 
@@ -294,9 +247,7 @@ def open_surveys_for(*, user, limit: int = 4) -> list[SurveyPage]:
     street_id = community_id = None
     logged_in = user is not None and user.is_authenticated
     if logged_in and user.home_grid_id:
-        from surveys.services import _home_area
-
-        street_id, community_id = _home_area(user)
+        street_id, community_id = home_area(user)
     eligible = Q(audience=SurveyPage.Audience.DISTRICT)
     if community_id:
         in_area = Q(audience_streets=street_id) | Q(audience_communities=community_id)

@@ -1,8 +1,6 @@
 """The rules of answering a survey: open/close times, who may answer, one response per person
 (a database unique constraint; the checks here only give the friendly message first)."""
 
-import hashlib
-import hmac
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -11,33 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Grid
 from portal.ratelimits import rate_limit_hit
 from surveys.models import SurveyAnswer, SurveyPage, SurveyResponse
-
-
-def respondent_key(*, survey_id: int, user=None, visitor_token: str = "") -> str:
-    """A keyed hash that identifies one respondent of one survey. Staff see and export it
-    never; without the SECRET_KEY it cannot be traced back to an account or a browser."""
-    if user is not None and user.is_authenticated:
-        subject = f"user:{user.pk}"
-    elif visitor_token:
-        subject = f"visitor:{visitor_token}"
-    else:
-        raise ValueError("a respondent is a user or a visitor token")
-    message = f"survey-response:{survey_id}:{subject}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
-def _home_area(user) -> tuple[int | None, int | None]:
-    """(street id, community id) of the user's home grid, or (None, None)."""
-    if user is None or not user.is_authenticated or not user.home_grid_id:
-        return None, None
-    grid = getattr(user, "_survey_home_grid", None)
-    if grid is None or grid.pk != user.home_grid_id:
-        grid = Grid.objects.select_related("community").get(pk=user.home_grid_id)
-        user._survey_home_grid = grid
-    return grid.community.street_id, grid.community_id
+from surveys.respondents import home_area, respondent_key
+from surveys.results_cache import survey_results_changed
 
 
 def _audience_ids(survey: SurveyPage) -> tuple[set[int], set[int]]:
@@ -70,7 +45,7 @@ def survey_check_can_answer(*, survey: SurveyPage, user=None, now=None) -> None:
     if survey.requires_login and not logged_in:
         raise ValidationError(_("请先登录再回答这份问卷。"), code="login_required")
     if survey.audience == SurveyPage.Audience.SELECTED:
-        street_id, community_id = _home_area(user)
+        street_id, community_id = home_area(user)
         if community_id is None:
             raise ValidationError(
                 _("这份问卷只面向指定街道或社区的居民。请先在“我的”里设置您的所在网格。"),
@@ -146,8 +121,6 @@ def _answer_objects(*, response: SurveyResponse, rows: list[dict]) -> list[Surve
 def _results_changed(survey_id: int) -> None:
     # Bumped now and again after commit, so that results computed from the uncommitted
     # state by a concurrent reader are not kept under the new version.
-    from surveys.selectors import survey_results_changed
-
     survey_results_changed(survey_id=survey_id)
     transaction.on_commit(lambda: survey_results_changed(survey_id=survey_id))
 
@@ -165,7 +138,7 @@ def survey_submit(
         survey_id=survey.pk, user=user if logged_in else None, visitor_token=visitor_token
     )
     rows = _validated_rows(survey=survey, user=user, data=data)
-    street_id, community_id = _home_area(user) if logged_in else (None, None)
+    street_id, community_id = home_area(user) if logged_in else (None, None)
     try:
         with transaction.atomic():
             response = SurveyResponse.objects.create(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
 from portal.filters import AreaFilterForm
+from portal.forms import add_service_errors
 from portal.ratelimits import client_address
 from portal.selectors import public_pages
 from surveys import exports, permissions, selectors, services
@@ -39,68 +40,79 @@ def _respondent(request: HttpRequest, survey: SurveyPage, *, create: bool = Fals
     return {"user": None, "visitor_token": _visitor_token(request, create=create)}
 
 
-def serve_survey(request: HttpRequest, survey: SurveyPage) -> HttpResponse:
-    """GET shows the form, or why this person cannot answer, or their earlier response;
-    POST stores a response (or, with `edit`, replaces the answers of the earlier one)."""
-    now = timezone.now()
-    respondent = _respondent(request, survey)
-    context = survey.get_context(request)
-    context.update(
-        status=survey.status(now),
-        results_visible=permissions.can_view_results(request.user, survey, now),
-    )
-    # A survey previewed before its first save has no responses (and no primary key).
-    existing = selectors.survey_response_for(survey=survey, **respondent) if survey.pk else None
-    editing = existing is not None and (
-        request.GET.get("edit") == "1" or (request.method == "POST" and "edit" in request.POST)
-    )
-    if editing and survey.status(now) != "open":
-        editing = False
-    context["existing"] = existing
+def _wants_edit(request: HttpRequest, survey: SurveyPage, existing, now, *, edit: bool) -> bool:
+    """Editing the earlier answers: asked for (the edit/ route, or the form's hidden field)
+    and still possible (there is an earlier response and the survey is open)."""
+    asked = edit or (request.method == "POST" and "edit" in request.POST)
+    return asked and existing is not None and survey_is_open(survey, now)
 
-    if existing is not None and not editing:
-        context["can_edit"] = survey.status(now) == "open"
-        return TemplateResponse(request, "surveys/survey_page_answered.html", context, status=200)
 
+def survey_is_open(survey: SurveyPage, now) -> bool:
+    return survey.status(now) == "open"
+
+
+def _cannot_answer(request: HttpRequest, survey: SurveyPage, context: dict, now):
+    """The page that says why this person cannot answer now, or None when they can."""
     try:
-        if not editing:
-            services.survey_check_can_answer(survey=survey, user=request.user, now=now)
+        services.survey_check_can_answer(survey=survey, user=request.user, now=now)
     except ValidationError as error:
         if error.code == "login_required" and request.method == "GET":
             context["login_required"] = True
         context["problem"] = error.messages[0]
         context["problem_code"] = error.code
         return TemplateResponse(request, "surveys/survey_page.html", context)
+    return None
+
+
+def _store(request: HttpRequest, survey: SurveyPage, form, context: dict, *, editing, now):
+    """Store the posted answers (new, or replacing the earlier ones): the thank-you page, or
+    None with the service's objection on the form (or another response where it says so)."""
+    respondent = _respondent(request, survey, create=True)
+    try:
+        if respondent["user"] is None and not editing:
+            services.survey_visitor_rate_check(
+                survey=survey, client_address=client_address(request)
+            )
+        store = services.survey_response_update if editing else services.survey_submit
+        response = store(survey=survey, data=request.POST, now=now, **respondent)
+    except ValidationError as error:
+        if getattr(error, "code", "") == "already_answered":
+            return redirect(survey.get_url(request))
+        add_service_errors(form, error)
+        if getattr(error, "code", "") == "rate_limited":
+            context.update(form=form, editing=editing)
+            return TemplateResponse(request, "surveys/survey_page.html", context, status=429)
+        return None
+    context.update(response=response, edited=editing)
+    return TemplateResponse(request, "surveys/survey_page_landing.html", context)
+
+
+def serve_survey(request: HttpRequest, survey: SurveyPage, *, edit: bool = False) -> HttpResponse:
+    """GET shows the form, or why this person cannot answer, or their earlier response;
+    POST stores a response (or, when editing, replaces the answers of the earlier one)."""
+    now = timezone.now()
+    context = survey.get_context(request)
+    context.update(
+        status=survey.status(now),
+        results_visible=permissions.can_view_results(request.user, survey, now),
+    )
+    # A survey previewed before its first save has no responses (and no primary key).
+    respondent = _respondent(request, survey)
+    existing = selectors.survey_response_for(survey=survey, **respondent) if survey.pk else None
+    editing = _wants_edit(request, survey, existing, now, edit=edit)
+    context["existing"] = existing
+    if existing is not None and not editing:
+        context["can_edit"] = survey_is_open(survey, now)
+        return TemplateResponse(request, "surveys/survey_page_answered.html", context)
+    if not editing and (refusal := _cannot_answer(request, survey, context, now)):
+        return refusal
 
     if request.method == "POST":
         form = survey.get_form(request.POST, page=survey, user=request.user)
         if form.is_valid():
-            respondent = _respondent(request, survey, create=True)
-            try:
-                if respondent["user"] is None and not editing:
-                    services.survey_visitor_rate_check(
-                        survey=survey, client_address=client_address(request)
-                    )
-                if editing:
-                    response = services.survey_response_update(
-                        survey=survey, data=request.POST, now=now, **respondent
-                    )
-                else:
-                    response = services.survey_submit(
-                        survey=survey, data=request.POST, now=now, **respondent
-                    )
-            except ValidationError as error:
-                if getattr(error, "code", "") == "already_answered":
-                    return redirect(survey.get_url(request))
-                form.add_error(None, error.messages)
-                if getattr(error, "code", "") == "rate_limited":
-                    context.update(form=form, editing=editing)
-                    return TemplateResponse(
-                        request, "surveys/survey_page.html", context, status=429
-                    )
-            else:
-                context.update(response=response, edited=editing)
-                return TemplateResponse(request, "surveys/survey_page_landing.html", context)
+            stored = _store(request, survey, form, context, editing=editing, now=now)
+            if stored is not None:
+                return stored
     else:
         initial = {}
         if editing:
@@ -110,14 +122,9 @@ def serve_survey(request: HttpRequest, survey: SurveyPage) -> HttpResponse:
     return TemplateResponse(request, "surveys/survey_page.html", context)
 
 
-def _survey_or_404(request: HttpRequest, page_id: int) -> SurveyPage:
-    survey = get_object_or_404(public_pages(SurveyPage.objects.live()), pk=page_id)
-    return survey
-
-
-def results(request: HttpRequest, page_id: int) -> HttpResponse:
-    """The results of a survey as bar charts, filterable by street and community."""
-    survey = _survey_or_404(request, page_id)
+def results(request: HttpRequest, survey: SurveyPage) -> HttpResponse:
+    """The results of a survey as bar charts, filterable by street and community (the
+    survey page's results/ route)."""
     if not permissions.can_view_results(request.user, survey):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -132,48 +139,37 @@ def results(request: HttpRequest, page_id: int) -> HttpResponse:
     data = selectors.survey_results_cached(
         survey=survey, street_id=street_id, community_id=community_id
     )
-    is_staff = permissions.is_survey_staff(request.user)
-    export_scope = (
-        selectors.response_export_scope(
-            survey=survey, scope=permissions.response_scope(request.user)
-        )
-        if is_staff
-        else None
-    )
+    context = {
+        "page": survey,
+        "survey": survey,
+        "results": data,
+        "streets": streets,
+        "communities": communities,
+        "street_id": street_id,
+        "community_id": community_id,
+        "status": survey.status(),
+    }
+    context.update(_export_scopes(request, survey, data, filtered=bool(street_id or community_id)))
+    return TemplateResponse(request, "surveys/survey_results.html", context)
+
+
+def _export_scopes(request: HttpRequest, survey: SurveyPage, data, *, filtered: bool) -> dict:
+    """What a staff member's exports of the survey hold (the public sees no exports)."""
+    if not permissions.is_survey_staff(request.user):
+        return {"is_staff": False, "export_scope": None, "results_scope": None}
+    scope = permissions.response_scope(request.user)
     # The results export is never filtered: it counts every response, as its first row says.
-    results_scope = (
-        {
-            "kind": "results",
-            "count": data.total
-            if not (street_id or community_id)
-            else selectors.survey_results_cached(survey=survey).total,
-        }
-        if is_staff
-        else None
-    )
-    return TemplateResponse(
-        request,
-        "surveys/survey_results.html",
-        {
-            "page": survey,
-            "survey": survey,
-            "results": data,
-            "streets": streets,
-            "communities": communities,
-            "street_id": street_id,
-            "community_id": community_id,
-            "is_staff": is_staff,
-            "export_scope": export_scope,
-            "results_scope": results_scope,
-            "status": survey.status(),
-        },
-    )
+    total = selectors.survey_results_cached(survey=survey).total if filtered else data.total
+    return {
+        "is_staff": True,
+        "export_scope": selectors.response_export_scope(survey=survey, scope=scope),
+        "results_scope": {"kind": "results", "count": total},
+    }
 
 
-def text_answers(request: HttpRequest, page_id: int, question_id: int) -> HttpResponse:
+def text_answers(request: HttpRequest, survey: SurveyPage, question_id: int) -> HttpResponse:
     """Free-text answers to one question: staff only, paginated, limited to the staff
-    member's communities."""
-    survey = _survey_or_404(request, page_id)
+    member's communities (the survey page's results/text/<id>/ route)."""
     if not permissions.is_survey_staff(request.user):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -196,9 +192,9 @@ def text_answers(request: HttpRequest, page_id: int, question_id: int) -> HttpRe
     )
 
 
-def export(request: HttpRequest, page_id: int, kind: str, fmt: str) -> HttpResponse:
-    """CSV/XLSX of the responses or the aggregated results, for staff."""
-    survey = _survey_or_404(request, page_id)
+def export(request: HttpRequest, survey: SurveyPage, kind: str, fmt: str) -> HttpResponse:
+    """CSV/XLSX of the responses or the aggregated results, for staff (the survey page's
+    export/<kind>/<fmt>/ route)."""
     if not permissions.is_survey_staff(request.user):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -218,3 +214,28 @@ def export(request: HttpRequest, page_id: int, kind: str, fmt: str) -> HttpRespo
         data={"export": f"survey_{kind}", "survey": survey.pk, "format": fmt},
     )
     return exports.respond(fmt=fmt, filename=filename, header=header, rows=rows)
+
+
+# The sub-pages' earlier addresses (/survey/<id>/…), kept as redirects to the survey page's
+# routes.
+
+
+def _moved(request: HttpRequest, page_id: int, route: str, **kwargs) -> HttpResponse:
+    survey = get_object_or_404(public_pages(SurveyPage.objects.live()), pk=page_id)
+    url = survey.get_url(request) + survey.reverse_subpage(route, kwargs=kwargs)
+    query = request.GET.urlencode()
+    return redirect(f"{url}?{query}" if query else url, permanent=True)
+
+
+def results_moved(request: HttpRequest, page_id: int) -> HttpResponse:
+    return _moved(request, page_id, "results")
+
+
+def text_answers_moved(request: HttpRequest, page_id: int, question_id: int) -> HttpResponse:
+    return _moved(request, page_id, "text_answers", question_id=question_id)
+
+
+def export_moved(request: HttpRequest, page_id: int, kind: str, fmt: str) -> HttpResponse:
+    if kind not in ("responses", "results") or fmt not in ("csv", "xlsx"):
+        raise Http404
+    return _moved(request, page_id, "export", kind=kind, fmt=fmt)

@@ -3,7 +3,6 @@ links from a survey page to its results and exports."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -44,7 +43,7 @@ def _survey_buttons(page, user):
         return
     yield Button(
         _("结果与导出"),
-        url=reverse("surveys:results", kwargs={"page_id": page.pk}),
+        url=page.specific_deferred.results_url(),
         icon_name="table",
         priority=5,
     )

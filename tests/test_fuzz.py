@@ -69,12 +69,12 @@ FUZZ = settings(
 @pytest.fixture
 def site(db):
     from surveys.models import SurveyIndexPage
-    from tests.projects import builders
-    from tests.surveys.conftest import make_survey
+    from tests.projects import factories as project_factories
+    from tests.surveys.factories import make_survey
 
     home = factories.make_home_page()
     grids = factories.make_geography()
-    builders.make_project_index(home)
+    project_factories.make_project_index(home)
     surveys = SurveyIndexPage(title="民意征集", slug="surveys-fuzz")
     home.add_child(instance=surveys)
     survey = make_survey(surveys, results_visibility="while_open")
@@ -130,7 +130,7 @@ LISTS = [
 
 def _path(site, template: str) -> str:
     if template.startswith("{survey}"):
-        return f"/survey/{site['survey'].pk}/" + template.removeprefix("{survey}")
+        return site["survey"].url + template.removeprefix("{survey}")
     return template
 
 

@@ -164,9 +164,10 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "volunteers:certificate_verify": (PUBLIC, N),
     "volunteers:calendar_feed": (PUBLIC, N),  # the token is the secret
     # --- surveys
-    "surveys:results": (RESULTS, N),
-    "surveys:text_answers": (RESULTS, N),
-    "surveys:export": (RESULTS, N),
+    # The earlier addresses of the survey page's routes (PAGE_ROUTES): a redirect for everyone.
+    "surveys:results": (PUBLIC, N),
+    "surveys:text_answers": (PUBLIC, N),
+    "surveys:export": (PUBLIC, N),
     # --- cases (市民诉求): public pages are anonymised; a case of grid B is not anyone's here.
     "favicon": (PUBLIC, N),
     "cases:index": (PUBLIC, N),
@@ -449,8 +450,8 @@ def _build_world() -> dict:
     from projects.models import OrganizationInvitation, OrganizationMember
     from surveys.models import SurveyIndexPage, SurveyResponse
     from surveys.services import survey_submit
-    from tests.projects import builders
-    from tests.surveys.conftest import answers_for, make_survey
+    from tests.projects import factories as project_factories
+    from tests.surveys.factories import answers_for, make_survey
     from volunteers import services as volunteer_services
     from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
 
@@ -458,7 +459,7 @@ def _build_world() -> dict:
     grids = factories.make_geography(streets=2, communities=2, grids=2)
     grid_a, grid_b = grids[0], grids[2]
     community_a, community_b = grid_a.community, grid_b.community
-    index = builders.make_project_index(home)
+    index = project_factories.make_project_index(home)
 
     users = {
         "resident": factories.make_user(home_grid=grid_a),
@@ -511,11 +512,11 @@ def _build_world() -> dict:
     notification_b = notify(recipient=volunteer_b, kind="test", subject="给别人的消息")
 
     # Organizations: X (the ngo role's, serving A) and Y (serving B) with a project in review.
-    builders.make_organization(
+    project_factories.make_organization(
         owner=users["ngo"], communities=[community_a], verify_by=users["admin"]
     )
     owner_y = factories.make_user(home_grid=grid_b)
-    organization_y = builders.make_organization(
+    organization_y = project_factories.make_organization(
         owner=owner_y, communities=[community_b], verify_by=staff_b
     )
     editor_y = OrganizationMember.objects.create(
@@ -524,7 +525,7 @@ def _build_world() -> dict:
     invitation_y = OrganizationInvitation.objects.create(
         organization=organization_y, email="invited-y@example.cn", invited_by=owner_y
     )
-    project_y = builders.make_project(organization_y, communities=[community_b])
+    project_y = project_factories.make_project(organization_y, communities=[community_b])
     project_y.title = project_y.title + "（修改）"
     revision = project_y.save_revision(user=owner_y)
     workflow_state = project_y.get_workflow().start(project_y, owner_y)
@@ -542,7 +543,7 @@ def _build_world() -> dict:
     # A case reported in grid B, a category and a working-day override.
     from cases.models import WorkingDayOverride
     from cases.services import case_report
-    from tests.cases.conftest import make_category
+    from tests.cases.factories import make_category
 
     case_category = make_category()
     case_b = case_report(
@@ -637,6 +638,8 @@ def _build_world() -> dict:
         "pages": pages,
         "grid_b": grid_b,
         "index": index,
+        "route_pages": {"surveys.SurveyPage": survey_b},
+        "route_kwargs": {"question_id": text_question.pk, "kind": "responses", "fmt": "csv"},
     }
 
 
@@ -729,10 +732,15 @@ def test_matrix_size():
 def test_permission_matrix(world, name, method):
     """Each of the 6 roles gets the answer the table gives it (one request per role)."""
     url = url_for(world, name, URLS[name])
-    row = TABLE[name][0 if method == "GET" else 1].split()
-    assert len(row) == len(ROLES), f"{name}: the row must have {len(ROLES)} answers"
+    _check_row(world, name, method, url, TABLE[name][0 if method == "GET" else 1])
+
+
+def _check_row(world, name: str, method: str, url: str, row: str) -> None:
+    """Request `url` as every role; each gets the answer its column of `row` gives."""
+    answers = row.split()
+    assert len(answers) == len(ROLES), f"{name}: the row must have {len(ROLES)} answers"
     wrong = []
-    for role, expected in zip(ROLES, row, strict=True):
+    for role, expected in zip(ROLES, answers, strict=True):
         client = Client(raise_request_exception=False)
         if role != "anon":
             client.force_login(world["users"][role])
@@ -745,3 +753,58 @@ def test_permission_matrix(world, name, method):
         if not _matches(expected, actual):
             wrong.append(f"{role}: expected {expected}, got {actual} ({response.status_code})")
     assert not wrong, f"{method} {url} ({name}):\n  " + "\n  ".join(wrong)
+
+
+# ---------------------------------------------------------------------------------------------
+# The routes of routable pages (RoutablePageMixin): "<app>.<Model>:<route name>" -> rows, for
+# a page of community B (world["route_pages"]).
+# ---------------------------------------------------------------------------------------------
+PAGE_ROUTES = {
+    "surveys.SurveyPage:index_route": (PUBLIC, PUBLIC),  # the page says who may answer
+    "surveys.SurveyPage:edit": (PUBLIC, PUBLIC),  # editing one's own response only
+    "surveys.SurveyPage:results": (RESULTS, N),
+    "surveys.SurveyPage:text_answers": (RESULTS, N),
+    "surveys.SurveyPage:export": (RESULTS, N),
+}
+
+
+def page_routes() -> dict[str, tuple]:
+    """{"<app>.<Model>:<route name>": (model, route name)} of every routable page type."""
+    from wagtail.contrib.routable_page.models import RoutablePageMixin
+    from wagtail.models import get_page_models
+
+    found = {}
+    for model in get_page_models():
+        if issubclass(model, RoutablePageMixin):
+            for pattern in model.get_subpage_urls():
+                found[f"{model._meta.label}:{pattern.name}"] = (model, pattern.name)
+    return found
+
+
+ROUTE_CASES = [
+    pytest.param(name, method, id=f"{name}-{method}")
+    for name in sorted(PAGE_ROUTES)
+    for method, row in zip(("GET", "POST"), PAGE_ROUTES[name], strict=True)
+    if row is not None
+]
+
+
+def test_every_page_route_is_in_the_table():
+    routes = page_routes()
+    missing = sorted(set(routes) - set(PAGE_ROUTES))
+    assert not missing, f"new page route not in the permission table: {missing}"
+    stale = sorted(set(PAGE_ROUTES) - set(routes))
+    assert not stale, f"rows for page routes that no longer exist: {stale}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method"), ROUTE_CASES)
+def test_page_route_permission_matrix(world, name, method):
+    """Each of the 6 roles gets the answer the table gives it on a routable page's route."""
+    model_label, route = name.split(":")
+    page = world["route_pages"][model_label]
+    pattern = next(p for p in type(page).get_subpage_urls() if p.name == route)
+    wanted = re.findall(r"\(\?P<(\w+)>", str(pattern.pattern))
+    kwargs = {key: world["route_kwargs"][key] for key in wanted}
+    url = page.url + page.reverse_subpage(route, kwargs=kwargs)
+    _check_row(world, name, method, url, PAGE_ROUTES[name][0 if method == "GET" else 1])

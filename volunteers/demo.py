@@ -6,13 +6,13 @@ Written with bulk_create; deterministic through ctx.rng."""
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from portal.models import Grid, User
 from portal.permissions import GRID_LEADERS
+from projects.models import ServiceProjectPage
 from volunteers import services
 from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
 
@@ -276,11 +276,7 @@ def _patrols(ctx, grids, by_grid) -> None:
 
 
 def _activities(ctx, by_grid) -> None:
-    try:
-        project_model = apps.get_model("projects", "ServiceProjectPage")
-    except LookupError:
-        return
-    projects = list(project_model.objects.live().order_by("pk")[:8])
+    projects = list(ServiceProjectPage.objects.live().order_by("pk")[:8])
     if not projects:
         return
     rng = ctx.rng
@@ -294,7 +290,7 @@ def _activities(ctx, by_grid) -> None:
             start = _at(day, rng.choice([9, 14]))
             shifts.append(
                 Shift(
-                    project_id=project.pk,
+                    project=project,
                     title=f"{project.title}（第{k + 1}场）",
                     place=rng.choice(PLACES),
                     starts_at=start,

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import GridChoiceMixin
-from volunteers.models import RosterMembership
+from volunteers.models import RosterMembership, Shift, validate_repeat_weeks
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -128,13 +128,10 @@ class ShiftForm(forms.Form):
     )
     repeat_weeks = forms.IntegerField(
         label=_("每周重复"),
-        min_value=1,
-        max_value=12,
         initial=1,
-        help_text=_("同一时间每周发布一次，共几周（1–12）。"),
+        validators=[validate_repeat_weeks],
+        widget=forms.NumberInput(attrs={"min": 1, "max": Shift.MAX_REPEAT_WEEKS}),
         error_messages={
-            "min_value": _("重复周数须在1到12之间。"),
-            "max_value": _("重复周数须在1到12之间。"),
             "invalid": _("重复周数请填写整数。"),
             "required": _("请填写重复周数。"),
         },
@@ -146,6 +143,10 @@ class ShiftForm(forms.Form):
             del self.fields["members_only"]
         if editing:
             del self.fields["repeat_weeks"]
+        else:
+            self.fields["repeat_weeks"].help_text = _(
+                "同一时间每周发布一次，共几周（1–%(n)d）。"
+            ) % {"n": Shift.MAX_REPEAT_WEEKS}
 
 
 class CheckInForm(forms.Form):

@@ -4,15 +4,16 @@
 from django.utils import timezone
 
 from volunteers.models import Certificate, RosterMembership, ServiceRecord, SignUp
+from volunteers.services import volunteer_erase
 
 
 def export_volunteering(user) -> list[dict]:
     rows = []
-    for m in RosterMembership.objects.filter(user=user).select_related("grid"):
+    for m in RosterMembership.objects.filter(user=user).select_related("grid__community__street"):
         rows.append(
             {
                 "type": "roster_membership",
-                "grid": m.grid.full_name if hasattr(m.grid, "community") else str(m.grid),
+                "grid": m.grid.full_name,
                 "role": m.get_role_display(),
                 "status": m.get_status_display(),
                 "skills": ", ".join(m.skills.names()),
@@ -56,8 +57,6 @@ def export_volunteering(user) -> list[dict]:
 
 
 def erase_volunteering(user) -> None:
-    from volunteers.services import volunteer_erase
-
     volunteer_erase(user=user)
 
 

@@ -4,7 +4,7 @@ runs a fixed number of queries, however many members, shifts or records there ar
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
@@ -15,28 +15,10 @@ from volunteers.models import (
     ServiceRecord,
     Shift,
     SignUp,
+    count_subquery,
 )
 
 Status = RosterMembership.Status
-
-
-def _count_subquery(queryset: QuerySet, field: str = "pk") -> Subquery:
-    return Subquery(
-        queryset.order_by().values(field).annotate(n=Count("pk")).values("n")[:1],
-        output_field=IntegerField(),
-    )
-
-
-def with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
-    """Annotate confirmed_count and waitlist_count (two correlated subqueries, one query)."""
-    confirmed = SignUp.objects.filter(
-        shift=OuterRef("pk"), status__in=[SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED]
-    )
-    waiting = SignUp.objects.filter(shift=OuterRef("pk"), status=SignUp.Status.WAITLISTED)
-    return shifts.annotate(
-        confirmed_count=Coalesce(_count_subquery(confirmed, "shift"), 0),
-        waitlist_count=Coalesce(_count_subquery(waiting, "shift"), 0),
-    )
 
 
 def grid_for_page(*, code: str) -> Grid | None:
@@ -44,44 +26,37 @@ def grid_for_page(*, code: str) -> Grid | None:
     members = RosterMembership.objects.filter(grid=OuterRef("pk"), status=Status.ACTIVE)
     return (
         Grid.objects.select_related("community__street", "leader")
-        .annotate(member_count=Coalesce(_count_subquery(members, "grid"), 0))
+        .annotate(member_count=count_subquery(members, "grid"))
         .filter(code=code)
         .first()
     )
 
 
 def upcoming_grid_shifts(*, grid: Grid, limit: int = 10) -> list[Shift]:
-    return list(
-        with_counts(Shift.objects.filter(grid=grid, ends_at__gt=timezone.now())).order_by(
-            "starts_at", "pk"
-        )[:limit]
-    )
+    shifts = Shift.objects.with_places().filter(grid=grid, ends_at__gt=timezone.now())
+    return list(shifts.order_by("starts_at", "pk")[:limit])
 
 
 def upcoming_project_shifts(*, project_id: int, limit: int = 20) -> list[Shift]:
-    return list(
-        with_counts(
-            Shift.objects.filter(project_id=project_id, ends_at__gt=timezone.now())
-        ).order_by("starts_at", "pk")[:limit]
-    )
+    shifts = Shift.objects.with_places().filter(project_id=project_id, ends_at__gt=timezone.now())
+    return list(shifts.order_by("starts_at", "pk")[:limit])
 
 
 def upcoming_open_shifts(*, limit: int = 12) -> list[Shift]:
     """Shifts anyone may join whose sign-up is still open, soonest first."""
-    now = timezone.now()
     return list(
-        with_counts(
-            Shift.objects.filter(members_only=False, signup_deadline__gt=now, starts_at__gt=now)
-        )
+        Shift.objects.with_places()
+        .open_for_signup()
+        .filter(members_only=False)
         .select_related("grid__community", "project")
         .order_by("starts_at", "pk")[:limit]
     )
 
 
 def upcoming_patrols(*, limit: int = 6) -> list[Shift]:
-    now = timezone.now()
     return list(
-        with_counts(Shift.objects.filter(grid__isnull=False, starts_at__gt=now))
+        Shift.objects.with_places()
+        .filter(grid__isnull=False, starts_at__gt=timezone.now())
         .select_related("grid__community")
         .order_by("starts_at", "pk")[:limit]
     )
@@ -89,35 +64,36 @@ def upcoming_patrols(*, limit: int = 6) -> list[Shift]:
 
 def shift_for_page(*, pk: int) -> Shift | None:
     return (
-        with_counts(Shift.objects.filter(pk=pk))
+        Shift.objects.with_places()
+        .filter(pk=pk)
         .select_related("grid__community__street", "grid__leader", "project")
         .first()
     )
+
+
+def _waitlist_position():
+    """A sign-up's place in its shift's waitlist (1 = next), in the order of the queue."""
+    ahead = SignUp.objects.filter(shift=OuterRef("shift"), status=SignUp.Status.WAITLISTED).filter(
+        Q(queued_at__lt=OuterRef("queued_at"))
+        | Q(queued_at=OuterRef("queued_at"), pk__lte=OuterRef("pk"))
+    )
+    return count_subquery(ahead, "shift")
 
 
 def user_signup(*, shift: Shift, user: User) -> SignUp | None:
     """The person's sign-up for the shift, with their place in the waitlist (1 = next)."""
     if not user.is_authenticated:
         return None
-    ahead = SignUp.objects.filter(
-        shift=OuterRef("shift"),
-        status=SignUp.Status.WAITLISTED,
-    ).filter(
-        Q(queued_at__lt=OuterRef("queued_at"))
-        | Q(queued_at=OuterRef("queued_at"), pk__lte=OuterRef("pk"))
-    )
     return (
         SignUp.objects.filter(shift=shift, user=user)
-        .annotate(position=Coalesce(_count_subquery(ahead, "shift"), 0))
+        .annotate(position=_waitlist_position())
         .first()
     )
 
 
 def shift_signups(*, shift: Shift) -> list[SignUp]:
     """Everyone signed up, confirmed first, then the waitlist in order (for the managers)."""
-    order = {
-        SignUp.Status.CONFIRMED: 0,
-        SignUp.Status.ATTENDED: 0,
+    order = dict.fromkeys(SignUp.HOLDS_PLACE, 0) | {
         SignUp.Status.WAITLISTED: 1,
         SignUp.Status.ABSENT: 2,
         SignUp.Status.CANCELLED: 3,
@@ -129,7 +105,8 @@ def shift_signups(*, shift: Shift) -> list[SignUp]:
     return rows
 
 
-def is_active_member(*, user: User, grid: Grid) -> bool:
+def is_active_member(*, user: User, grid: Grid | int) -> bool:
+    """On the grid's roster now (the grid or its id)."""
     if not user.is_authenticated:
         return False
     return RosterMembership.objects.filter(user=user, grid=grid, status=Status.ACTIVE).exists()
@@ -196,19 +173,12 @@ def user_memberships(*, user: User) -> list[RosterMembership]:
 def user_shifts(*, user: User) -> dict[str, list[SignUp]]:
     """The person's sign-ups: upcoming confirmed, waitlisted (with position) and past."""
     now = timezone.now()
-    ahead = SignUp.objects.filter(
-        shift=OuterRef("shift"),
-        status=SignUp.Status.WAITLISTED,
-    ).filter(
-        Q(queued_at__lt=OuterRef("queued_at"))
-        | Q(queued_at=OuterRef("queued_at"), pk__lte=OuterRef("pk"))
-    )
     rows = list(
         SignUp.objects.filter(user=user)
         .exclude(status=SignUp.Status.CANCELLED)
         .filter(shift__ends_at__gt=now - timedelta(days=400))
         .select_related("shift", "service_record")
-        .annotate(position=Coalesce(_count_subquery(ahead, "shift"), 0))
+        .annotate(position=_waitlist_position())
         .order_by("shift__starts_at")[:200]
     )
     result = {"upcoming": [], "waitlisted": [], "past": []}
@@ -231,7 +201,7 @@ def calendar_signups(*, user: User) -> list[SignUp]:
     return list(
         SignUp.objects.filter(
             user=user,
-            status__in=[SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED],
+            status__in=SignUp.HOLDS_PLACE,
             shift__ends_at__gt=since,
         )
         .select_related("shift")
@@ -256,7 +226,7 @@ def grid_numbers(*, grids: QuerySet[Grid]) -> QuerySet[Grid]:
         .values("total")[:1]
     )
     return grids.select_related("community__street", "leader").annotate(
-        member_count=Coalesce(_count_subquery(members, "grid"), 0),
-        patrols_this_month=Coalesce(_count_subquery(patrols, "grid"), 0),
+        member_count=count_subquery(members, "grid"),
+        patrols_this_month=count_subquery(patrols, "grid"),
         hours_this_year=Coalesce(Subquery(hours), Decimal("0")),
     )

@@ -21,6 +21,7 @@ from wagtail.admin.widgets import Button
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
+from portal.forms import add_service_errors
 from portal.models import Grid
 from portal.notifications import NotificationKind
 from portal.permissions import is_district_admin, staff_community_ids
@@ -109,11 +110,7 @@ class ServiceEditView(EditView):
         try:
             return super().form_valid(form)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
@@ -214,16 +211,7 @@ class RosterMembershipViewSet(ScopedViewSet):
         )
 
 
-SHIFT_FORM_FIELDS = [
-    "title",
-    "place",
-    "description",
-    "starts_at",
-    "ends_at",
-    "signup_deadline",
-    "capacity",
-    "members_only",
-]
+SHIFT_FORM_FIELDS = list(services.SHIFT_EDITABLE_FIELDS)
 
 
 class ShiftEditView(ServiceEditView):

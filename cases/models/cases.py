@@ -221,10 +221,30 @@ class Case(models.Model):
                 ),
                 name="case_open_created",
             ),
-            # Public list: newest first, district-wide and per street / community / category.
+            # Public list: every case but the rejected ones, newest first (created_at, then id,
+            # exactly the list's ORDER BY, so the first page and the capped count read the
+            # index in order), district-wide and per street / community / category.
             models.Index(fields=["-created_at"], name="case_created"),
-            models.Index(fields=["street", "-created_at"], name="case_street_created"),
-            models.Index(fields=["category", "-created_at"], name="case_category_created"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=~Q(state="rejected"),
+                name="case_public_created",
+            ),
+            models.Index(
+                fields=["street", "-created_at", "-id"],
+                condition=~Q(state="rejected"),
+                name="case_public_street",
+            ),
+            models.Index(
+                fields=["community", "-created_at", "-id"],
+                condition=~Q(state="rejected"),
+                name="case_public_community",
+            ),
+            models.Index(
+                fields=["category", "-created_at", "-id"],
+                condition=~Q(state="rejected"),
+                name="case_public_category",
+            ),
             # "Similar open cases in this grid" before a report, and a reporter's own list.
             models.Index(fields=["grid", "category", "-created_at"], name="case_grid_category"),
             models.Index(fields=["reporter", "-created_at"], name="case_reporter_created"),

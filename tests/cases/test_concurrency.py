@@ -10,7 +10,7 @@ from django.db import connection
 from cases import services
 from cases.models import Case, CaseDailyStat, CaseEvent, Rating, State
 from tests import factories
-from tests.cases.conftest import make_world
+from tests.cases.factories import make_world
 
 
 def _run_together(functions):
@@ -139,4 +139,10 @@ def test_two_sweeps_at_once_flag_and_notify_once(require_postgres):
     errors = _run_together([lambda: results.append(services.case_sweep()) for _ in range(2)])
     assert errors == []
     assert sum(r.escalated_community for r in results) == 5
-    assert Notification.objects.filter(kind="case_escalated").count() == 5 + 5 * 2
+    # One digest per recipient and level, sent once: the community's staff at the first level,
+    # the staff of both communities of the street at the second; each names the five cases.
+    escalated = Notification.objects.filter(kind="case_escalated")
+    assert sorted(escalated.values_list("recipient_id", flat=True)) == sorted(
+        [world.staff.pk, world.staff.pk, world.other_staff.pk]
+    )
+    assert all("5" in subject for subject in escalated.values_list("subject", flat=True))

@@ -12,7 +12,7 @@ from cases import services
 from cases.models import Case, CaseEvent, CaseFollower, Rating
 from portal.services import account_data_archive, account_delete
 from tests import factories
-from tests.cases.conftest import make_world
+from tests.cases.factories import make_world
 
 pytestmark = pytest.mark.django_db
 

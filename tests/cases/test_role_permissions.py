@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases.models import WorkingDayOverride
 from tests import factories
-from tests.cases.conftest import make_category
+from tests.cases.factories import make_category
 
 pytestmark = pytest.mark.django_db
 

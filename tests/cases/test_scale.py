@@ -17,7 +17,7 @@ from cases.services.stats import COUNT_FIELDS, rebuild_monthly_stats
 from cases.statistics import case_statistics
 from portal.models import Notification
 from tests import factories
-from tests.cases.conftest import make_category
+from tests.cases.factories import make_category
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +223,46 @@ def test_a_staff_member_of_one_community_sees_its_grids(client, world):
     client.force_login(world.staff)
     response = client.get(reverse("cases_admin_inbox"))
     assert _grid_options(response.text) == [str(world.grid.pk)]
+
+
+def test_bench_data_is_consistent_and_idempotent(world):
+    """The bench generator (COPY and a minute-resolution clock on PostgreSQL, the demo
+    simulation elsewhere): the history of every case starts with its report and ends in its
+    state, the daily aggregate counts every case, the roll-up matches, a second run adds
+    nothing."""
+    from io import StringIO
+
+    from cases import bench_data
+    from portal.demo_context import DemoContext
+
+    for n in range(3):
+        factories.make_user(email=f"bench-{n}@example.cn")
+    ctx = DemoContext(stdout=StringIO(), scale=0.001, seed=7)
+    bench_data.generate(ctx)
+    total = Case.objects.count()
+    assert total == 3 * bench_data.DAYS
+    bench_data.generate(ctx)
+    assert Case.objects.count() == total
+
+    history: dict[int, list[tuple[str, str]]] = {}
+    for case_id, action, to_state in CaseEvent.objects.order_by(
+        "case_id", "created_at", "pk"
+    ).values_list("case_id", "action", "to_state"):
+        history.setdefault(case_id, []).append((action, to_state))
+    states = dict(Case.objects.values_list("pk", "state"))
+    assert set(history) == set(states)
+    for case_id, events in history.items():
+        assert events[0] == ("report", "submitted")
+        assert events[-1][1] == states[case_id], (case_id, events)
+    assert {"closed", "rejected"} <= set(states.values())
+    assert Case.objects.filter(is_overdue=True).exclude(state__in=["closed", "rejected"]).exists()
+    assert sum(CaseDailyStat.objects.values_list("reported", flat=True)) == total
+    for case in Case.objects.filter(state="closed").exclude(rating="")[:50]:
+        assert case.rated_at >= case.closed_at or case.reopened_count == 1
+    incremental = sorted(
+        CaseMonthlyStat.objects.values_list("month", "community_id", "category_id", *COUNT_FIELDS)
+    )
+    rebuild_monthly_stats()
+    assert incremental == sorted(
+        CaseMonthlyStat.objects.values_list("month", "community_id", "category_id", *COUNT_FIELDS)
+    )

@@ -19,7 +19,7 @@ from hypothesis.stateful import (
 
 from cases import services
 from cases.models import Case, CaseEvent, CaseExtension, Rating, State
-from tests.cases.conftest import make_category, make_department, make_handler, make_world
+from tests.cases.factories import make_category, make_department, make_handler, make_world
 
 ACTORS = [
     "reporter",

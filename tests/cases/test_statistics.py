@@ -11,7 +11,7 @@ from cases import services
 from cases.models import CaseDailyStat
 from cases.services.stats import rebuild_monthly_stats
 from cases.statistics import case_statistics, histogram_percentile
-from tests.cases.conftest import make_category, make_world
+from tests.cases.factories import make_category, make_world
 
 pytestmark = pytest.mark.django_db
 

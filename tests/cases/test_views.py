@@ -13,7 +13,7 @@ from PIL import Image
 from cases import services
 from cases.models import Case, CaseFollower, CasePhoto, Rating, State
 from tests import factories
-from tests.cases.conftest import make_world
+from tests.cases.factories import make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case, State
 from tests import factories
-from tests.cases.conftest import make_world
+from tests.cases.factories import make_world
 from tests.e2e.conftest import PHONE, assert_accessible, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)

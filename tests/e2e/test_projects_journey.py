@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from projects.models import Organization, ServiceProjectPage
 from tests import factories
 from tests.e2e.conftest import assert_accessible, log_out, login, screenshot
-from tests.projects import builders
+from tests.projects import factories as project_factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def site():
     home = factories.make_home_page()
     grids = factories.make_geography()
-    index = builders.make_project_index(home)
+    index = project_factories.make_project_index(home)
     resident = factories.make_user(email="owner@example.cn", home_grid=grids[0])
     staff = factories.make_community_staff(grids[0].community, email="staff@example.cn")
     return {"home": home, "grids": grids, "index": index, "resident": resident, "staff": staff}
@@ -36,7 +36,7 @@ def _admin_message(page):
 
 def test_register_verify_write_approve_and_find(page, site):
     community = site["grids"][0].community
-    code = builders.credit_code(4242)
+    code = project_factories.credit_code(4242)
 
     # 1. A resident applies; a wrong code is explained and what was typed is kept.
     login(page, "owner@example.cn", factories.PASSWORD)
@@ -158,13 +158,13 @@ def test_register_verify_write_approve_and_find(page, site):
 
 def test_public_pages_on_a_phone(phone_page, site):
     owner = factories.make_user()
-    organization = builders.make_organization(
+    organization = project_factories.make_organization(
         owner=owner,
         communities=[site["grids"][0].community],
         name="手机端测试服务社",
         verify_by=site["staff"],
     )
-    builders.make_project(
+    project_factories.make_project(
         organization, title="楼道清洁志愿行动", communities=[site["grids"][0].community]
     )
     page = phone_page

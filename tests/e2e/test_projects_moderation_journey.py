@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from projects.models import ServiceProjectPage
 from tests import factories
 from tests.e2e.conftest import login, screenshot
-from tests.projects import builders
+from tests.projects import factories as project_factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,11 +37,11 @@ def assert_no_axe_violations(page, *, name: str) -> None:
 def site():
     home = factories.make_home_page()
     grids = factories.make_geography()
-    builders.make_project_index(home)
+    project_factories.make_project_index(home)
     admin = factories.make_district_admin()
     community, other = grids[0].community, grids[4].community
     owner = factories.make_user(email="ngo@example.cn")
-    organization = builders.make_organization(
+    organization = project_factories.make_organization(
         owner=owner, communities=[community], name="银杏社工服务社", verify_by=admin
     )
     factories.make_community_staff(community, email="staff@example.cn", display_name="华阳")

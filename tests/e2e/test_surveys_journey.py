@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from surveys.models import SurveyIndexPage, SurveyPage, SurveyResponse
 from tests import factories
 from tests.e2e.conftest import assert_accessible, login, screenshot
-from tests.surveys.conftest import isolate_results_cache, make_survey
+from tests.surveys.conftest import isolate_results_cache
+from tests.surveys.factories import make_survey
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,7 +17,8 @@ from surveys import services as survey_services
 from surveys.models import SurveyIndexPage
 from tests import factories
 from tests.e2e.conftest import PHONE, login, screenshot
-from tests.surveys.conftest import answers_for, isolate_results_cache, make_survey
+from tests.surveys.conftest import isolate_results_cache
+from tests.surveys.factories import answers_for, make_survey
 from volunteers.models import RosterMembership, Shift, SignUp
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from surveys import services as survey_services
 from surveys.models import SurveyIndexPage
-from tests.surveys.conftest import answers_for, make_survey
-from tests.volunteers.conftest import make_member
+from tests.surveys.factories import answers_for, make_survey
+from tests.volunteers.factories import make_member
 from volunteers.models import ServiceRecord, Shift, SignUp
 
 pytestmark = pytest.mark.django_db

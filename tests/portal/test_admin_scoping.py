@@ -26,9 +26,9 @@ from portal.audit import audit_log
 from portal.models import Community, Grid, Street, User
 from portal.viewsets import DistrictWideViewSetMixin, is_scoped_view
 from tests import factories
-from tests.projects.builders import make_organization, make_project_index
-from tests.surveys.conftest import answers_for, make_survey
-from tests.volunteers.conftest import make_member, make_shift
+from tests.projects.factories import make_organization, make_project_index
+from tests.surveys.factories import answers_for, make_survey
+from tests.volunteers.factories import make_member, make_shift
 from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 from tests import factories
-from tests.surveys.conftest import make_survey
-from tests.volunteers.conftest import make_member
+from tests.surveys.factories import make_survey, route_url
+from tests.volunteers.factories import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,6 @@ def test_survey_export_is_audited(client, home_page, grids):
     survey = make_survey(index)
     admin = factories.make_district_admin(is_superuser=True)
     client.force_login(admin)
-    response = client.get(f"/survey/{survey.pk}/export/results.csv")
+    response = client.get(route_url(survey, "export", kind="results", fmt="csv"))
     assert response.status_code == 200
     assert PageLogEntry.objects.filter(user=admin, action="portal.export").count() == 1

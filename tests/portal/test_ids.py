@@ -7,7 +7,7 @@ from django.urls.converters import IntConverter
 
 from portal.filters import MAX_ID, parse_id
 from tests import factories
-from tests.surveys.conftest import make_survey
+from tests.surveys.factories import make_survey, route_url
 
 HUGE = "9999999999999999999999999"
 
@@ -126,7 +126,7 @@ def survey_index(home_page):
 @pytest.mark.parametrize("param", ["street", "community"])
 def test_survey_results_ignore_a_huge_filter_with_a_message(client, survey_index, grids, param):
     survey = make_survey(survey_index, results_visibility="while_open")
-    response = client.get(f"/survey/{survey.pk}/results/", {param: HUGE})
+    response = client.get(route_url(survey, "results"), {param: HUGE})
     assert response.status_code == 200
     assert "筛选条件无效" in response.content.decode()
 

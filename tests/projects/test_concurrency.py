@@ -7,15 +7,15 @@ from django.db import connection
 from projects import services
 from projects.models import Organization, OrganizationPage
 from tests import factories
-from tests.projects import builders
+from tests.projects import factories as project_factories
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_verifying_at_once_make_one_page(require_postgres):
     home = factories.make_home_page()
     grids = factories.make_geography()
-    builders.make_project_index(home)
-    organization = builders.make_organization(
+    project_factories.make_project_index(home)
+    organization = project_factories.make_organization(
         owner=factories.make_user(), communities=[grids[0].community]
     )
     reviewers = [factories.make_community_staff(grids[0].community) for _i in range(2)]

@@ -10,7 +10,7 @@ from projects.models import (
     ProjectIndexPage,
     ServiceProjectPage,
 )
-from tests.projects import builders
+from tests.projects import factories as project_factories
 
 
 def test_page_types_live_only_where_they_belong():
@@ -55,7 +55,7 @@ def test_one_membership_per_person_and_organization(org_a):
 def test_project_end_date_not_before_start(org_a):
     import datetime
 
-    project = builders.make_project(org_a)
+    project = project_factories.make_project(org_a)
     with pytest.raises(IntegrityError), transaction.atomic():
         ServiceProjectPage.objects.filter(pk=project.pk).update(
             start_date=datetime.date(2026, 5, 1), end_date=datetime.date(2026, 4, 1)
@@ -63,7 +63,7 @@ def test_project_end_date_not_before_start(org_a):
 
 
 def test_moved_project_follows_its_new_organization(org_a, org_b):
-    project = builders.make_project(org_a)
+    project = project_factories.make_project(org_a)
     project.move(org_b.page, pos="last-child")
     project = ServiceProjectPage.objects.get(pk=project.pk)
     project.save()

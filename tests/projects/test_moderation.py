@@ -12,7 +12,7 @@ from portal.models import Notification
 from projects.models import CommunityApprovalTask, ServiceProjectPage
 from projects.permissions import pages_community_ids
 from tests import factories
-from tests.projects import builders
+from tests.projects import factories as project_factories
 
 # Wagtail's admin answers a refused action with a redirect to the dashboard and a message.
 DENIED = (302, 403)
@@ -22,9 +22,9 @@ DENIED = (302, 403)
 def world(project_index, org_a, org_b, grids, district_admin):
     community_a, community_b = grids[0].community, grids[4].community
     editor_b = factories.make_user()
-    builders.add_editor(org_b, editor_b)
+    project_factories.add_editor(org_b, editor_b)
     editor_a = factories.make_user()
-    builders.add_editor(org_a, editor_a)
+    project_factories.add_editor(org_a, editor_a)
     return {
         "staff_a": factories.make_community_staff(community_a),
         "staff_b": factories.make_community_staff(community_b),
@@ -34,11 +34,13 @@ def world(project_index, org_a, org_b, grids, district_admin):
         "community_a": community_a,
         "community_b": community_b,
         # Organization B's project, serving community B only.
-        "live_b": builders.make_project(org_b, title="乙社区的助老项目", communities=[community_b]),
-        "draft_b": builders.make_project(
+        "live_b": project_factories.make_project(
+            org_b, title="乙社区的助老项目", communities=[community_b]
+        ),
+        "draft_b": project_factories.make_project(
             org_b, title="乙社区的待审项目", publish=False, communities=[community_b]
         ),
-        "draft_a": builders.make_project(
+        "draft_a": project_factories.make_project(
             org_a, title="甲社区的待审项目", publish=False, communities=[community_a]
         ),
     }
@@ -205,7 +207,7 @@ def test_communities_of_the_submitted_draft_count(world):
 
 
 def test_project_without_communities_follows_its_organization(world, org_b):
-    bare = builders.make_project(org_b, title="未填社区的项目", publish=False)
+    bare = project_factories.make_project(org_b, title="未填社区的项目", publish=False)
     assert pages_community_ids([bare.pk])[bare.pk] == {world["community_b"].pk}
     assert not Page.objects.get(pk=bare.pk).permissions_for_user(world["staff_a"]).can_edit()
     organization_page = Page.objects.get(pk=org_b.page.pk)

@@ -10,7 +10,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, strea
 
 from portal.models import PortalImage
 from tests import factories
-from tests.projects import builders
+from tests.projects import factories as project_factories
 
 ROLES = [
     "anonymous",
@@ -31,11 +31,11 @@ def world(project_index, org_a, org_b, grids, district_admin):
     staff = factories.make_community_staff(grids[0].community)
     editor_a = factories.make_user()
     editor_b = factories.make_user()
-    builders.add_editor(org_a, editor_a)
-    builders.add_editor(org_b, editor_b)
-    draft_a = builders.make_project(org_a, title="甲组织的草稿项目", publish=False)
-    live_a = builders.make_project(org_a, title="甲组织的已发布项目")
-    draft_b = builders.make_project(org_b, title="乙组织的草稿项目", publish=False)
+    project_factories.add_editor(org_a, editor_a)
+    project_factories.add_editor(org_b, editor_b)
+    draft_a = project_factories.make_project(org_a, title="甲组织的草稿项目", publish=False)
+    live_a = project_factories.make_project(org_a, title="甲组织的已发布项目")
+    draft_b = project_factories.make_project(org_b, title="乙组织的草稿项目", publish=False)
     image_a = PortalImage.objects.create(
         title="甲组织的图片", file=get_test_image_file(), collection=org_a.collection
     )
@@ -280,10 +280,10 @@ def test_approval_notifies_the_submitter(client, world):
     ],
 )
 def test_organization_review_list(client, world, grids, role, expected):
-    builders.make_organization(
+    project_factories.make_organization(
         owner=factories.make_user(), communities=[grids[0].community], name="待审甲"
     )
-    builders.make_organization(
+    project_factories.make_organization(
         owner=factories.make_user(), communities=[grids[4].community], name="待审乙"
     )
     c = _client(client, world, role)
@@ -300,10 +300,10 @@ def test_organization_review_list(client, world, grids, role, expected):
 def test_staff_approve_and_reject_in_the_admin(client, world, grids):
     from projects.models import Organization
 
-    mine = builders.make_organization(
+    mine = project_factories.make_organization(
         owner=factories.make_user(), communities=[grids[0].community], name="待审甲"
     )
-    other = builders.make_organization(
+    other = project_factories.make_organization(
         owner=factories.make_user(), communities=[grids[4].community], name="待审乙"
     )
     c = _client(client, world, "community_staff")
@@ -315,7 +315,7 @@ def test_staff_approve_and_reject_in_the_admin(client, world, grids):
     c.post(f"/admin/organizations/reject/{mine.pk}/", {"reason": "证书已过期"})
     mine.refresh_from_db()
     assert mine.status == Organization.Status.REJECTED and mine.review_reason == "证书已过期"
-    third = builders.make_organization(
+    third = project_factories.make_organization(
         owner=factories.make_user(), communities=[grids[0].community], name="待审丙"
     )
     assert c.post(f"/admin/organizations/approve/{third.pk}/").status_code == 302
@@ -324,7 +324,7 @@ def test_staff_approve_and_reject_in_the_admin(client, world, grids):
 
 
 def test_organization_export_neutralises_formulas(client, world, grids):
-    builders.make_organization(
+    project_factories.make_organization(
         owner=factories.make_user(), communities=[grids[0].community], name="=HYPERLINK(1)"
     )
     c = _client(client, world, "district_admin")

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from portal import services as portal_services
 from projects.models import OrganizationMember
 from tests.factories import PASSWORD, make_district_admin, make_user
-from tests.projects.builders import add_editor, make_organization, make_project_index
+from tests.projects.factories import add_editor, make_organization, make_project_index
 
 pytestmark = pytest.mark.django_db
 

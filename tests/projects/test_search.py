@@ -4,7 +4,7 @@ served communities), in the site search, the project list's keyword box and the 
 import pytest
 
 from projects.selectors import FILTER_OPTIONS_CACHE_KEY
-from tests.projects import builders
+from tests.projects import factories as project_factories
 
 
 @pytest.fixture(autouse=True)
@@ -17,14 +17,14 @@ def _fresh_cache():
 @pytest.fixture
 def projects(org_a, org_b, grids):
     # Neither title nor summary says 养老: only the category does.
-    by_category = builders.make_project(
+    by_category = project_factories.make_project(
         org_a,
         title="银发午餐送到家",
         summary="每周三为独居老人送午餐。",
         communities=[grids[0].community],
         category_slug="elderly",
     )
-    by_tag = builders.make_project(
+    by_tag = project_factories.make_project(
         org_b,
         title="楼道微更新",
         summary="居民一起整理楼道。",
@@ -33,7 +33,7 @@ def projects(org_a, org_b, grids):
     )
     by_tag.tags.add("适老化改造")
     by_tag.save_revision().publish()
-    unrelated = builders.make_project(
+    unrelated = project_factories.make_project(
         org_b,
         title="垃圾分类宣传",
         summary="入户讲解垃圾分类。",

@@ -2,7 +2,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.models import GroupCollectionPermission, GroupPagePermission, WorkflowPage
 
 from portal.models import Notification
@@ -10,7 +10,7 @@ from projects import services
 from projects.models import Organization, OrganizationMember, OrganizationPage
 from projects.permissions import can_manage_project, user_organization_ids
 from tests import factories
-from tests.projects import builders
+from tests.projects import factories as project_factories
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def applicant(grids):
 
 @pytest.fixture
 def pending(project_index, applicant, grids):
-    return builders.make_organization(owner=applicant, communities=[grids[0].community])
+    return project_factories.make_organization(owner=applicant, communities=[grids[0].community])
 
 
 def test_apply_makes_the_applicant_owner_of_a_pending_organization(pending, applicant):
@@ -74,14 +74,14 @@ def test_verify_creates_page_group_collection_and_notifies(
 
 def test_staff_of_another_community_cannot_verify(pending, grids):
     other_staff = factories.make_community_staff(grids[4].community)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.organization_verify(organization=pending, by=other_staff)
     pending.refresh_from_db()
     assert pending.status == Organization.Status.PENDING
 
 
 def test_resident_cannot_verify(pending, resident):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.organization_verify(organization=pending, by=resident)
 
 
@@ -100,7 +100,7 @@ def test_reject_needs_a_reason_and_keeps_it(pending, community_staff, applicant)
 
 def test_suspension_removes_access_and_unpublishes_nothing(org_a, district_admin):
     owner = org_a.memberships.get().user
-    project = builders.make_project(org_a)
+    project = project_factories.make_project(org_a)
     services.organization_suspend(organization=org_a, by=district_admin, reason="投诉核查中")
     org_a.refresh_from_db()
     assert org_a.status == Organization.Status.SUSPENDED and org_a.suspended_at
@@ -131,7 +131,7 @@ def test_invite_accept_and_remove_editor(org_a, grids):
     member = services.organization_accept_invitation(invitation=invitation, user=editor)
     assert member.role == OrganizationMember.Role.EDITOR
     assert editor in org_a.group.user_set.all()
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.organization_remove_member(organization=org_a, by=editor, member=member)
     owner_member = org_a.memberships.get(user=owner)
     with pytest.raises(ValidationError):
@@ -141,7 +141,7 @@ def test_invite_accept_and_remove_editor(org_a, grids):
 
 
 def test_only_owner_may_invite(org_a, resident):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.organization_invite_editor(organization=org_a, by=resident, email="x@example.cn")
 
 
@@ -166,12 +166,12 @@ def test_index_setup_is_idempotent_and_attaches_workflow(project_index):
 
 
 def test_project_takes_its_organization_from_the_parent_page(org_a, grids):
-    project = builders.make_project(org_a, communities=[grids[0].community])
+    project = project_factories.make_project(org_a, communities=[grids[0].community])
     assert project.organization_id == org_a.pk
 
 
 def test_can_manage_project(org_a, org_b, grids, district_admin):
-    project = builders.make_project(org_a, communities=[grids[0].community])
+    project = project_factories.make_project(org_a, communities=[grids[0].community])
     owner_a = org_a.memberships.get().user
     owner_b = org_b.memberships.get().user
     staff_here = factories.make_community_staff(grids[0].community)

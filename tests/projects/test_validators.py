@@ -6,7 +6,7 @@ from projects.validators import (
     normalize_credit_code,
     validate_credit_code,
 )
-from tests.projects.builders import credit_code
+from tests.projects.factories import credit_code
 
 # Published codes of real organizations (check characters verified by hand).
 VALID_CODES = [

@@ -9,7 +9,7 @@ from portal.models import PortalImage
 from projects.models import Organization
 from projects.selectors import FILTER_OPTIONS_CACHE_KEY
 from tests import factories
-from tests.projects import builders
+from tests.projects import factories as project_factories
 
 MAX_PAGE_QUERIES = 12
 
@@ -23,22 +23,22 @@ def _fresh_cache():
 
 @pytest.fixture
 def projects(org_a, org_b, grids):
-    a1 = builders.make_project(
+    a1 = project_factories.make_project(
         org_a, title="社区养老服务项目", communities=[grids[0].community], category_slug="elderly"
     )
     a1.tags.add("助老")
     a1.save_revision().publish()
-    a2 = builders.make_project(
+    a2 = project_factories.make_project(
         org_a,
         title="儿童课后托管",
         communities=[grids[0].community],
         category_slug="youth",
         recruiting_status="running",
     )
-    b1 = builders.make_project(
+    b1 = project_factories.make_project(
         org_b, title="垃圾分类宣传", communities=[grids[4].community], category_slug="environment"
     )
-    draft = builders.make_project(org_b, title="未发布的草稿项目", publish=False)
+    draft = project_factories.make_project(org_b, title="未发布的草稿项目", publish=False)
     return {"a1": a1, "a2": a2, "b1": b1, "draft": draft}
 
 
@@ -114,7 +114,9 @@ def test_organization_page_has_verified_badge_and_projects(client, projects, org
 
 
 def test_directory_lists_verified_organizations_only(client, projects, project_index, grids):
-    builders.make_organization(owner=factories.make_user(), communities=[grids[0].community])
+    project_factories.make_organization(
+        owner=factories.make_user(), communities=[grids[0].community]
+    )
     response = client.get(reverse("projects:organization_directory"))
     names = [o.name for o in response.context["organizations"]]
     assert names == ["乙志愿服务队", "甲社工服务中心"] or sorted(names) == sorted(
@@ -153,7 +155,7 @@ def test_apply_creates_pending_application(client, resident, project_index, grid
         reverse("projects:organization_apply"),
         {
             "name": "阳光助老服务社",
-            "credit_code": builders.credit_code(777).lower(),
+            "credit_code": project_factories.credit_code(777).lower(),
             "org_type": "community",
             "street": grids[0].community.street_id,
             "service_communities": [grids[0].community_id, grids[1].community_id],
@@ -166,7 +168,7 @@ def test_apply_creates_pending_application(client, resident, project_index, grid
     assert response.status_code == 302
     organization = Organization.objects.get()
     assert organization.status == "pending" and organization.applicant == resident
-    assert organization.credit_code == builders.credit_code(777)
+    assert organization.credit_code == project_factories.credit_code(777)
     account = client.get(reverse("account_home")).content.decode()
     assert "阳光助老服务社" in account and "待审核" in account
 
@@ -292,7 +294,7 @@ def many_projects(org_a, org_b, grids):
     created = []
     for org in (org_a, org_b):
         for i in range(15):
-            project = builders.make_project(
+            project = project_factories.make_project(
                 org,
                 title=f"{org.name}项目{i}",
                 communities=[grids[0].community, grids[4].community],
@@ -340,11 +342,13 @@ def test_logged_in_query_counts_do_not_grow_with_data(
     """Logged in, the base template adds the session, user, notifications and user bar
     queries; the page's own share stays the same however many projects there are."""
     client.force_login(resident)
-    first = builders.make_project(org_a, communities=[grids[0].community])
+    first = project_factories.make_project(org_a, communities=[grids[0].community])
     small = [_count_queries(client, project_index.url + q) for q in INDEX_QUERIES]
     small_page = _count_queries(client, first.url)
     for i in range(20):
-        project = builders.make_project(org_a, communities=[grids[0].community, grids[1].community])
+        project = project_factories.make_project(
+            org_a, communities=[grids[0].community, grids[1].community]
+        )
         project.tags.add(f"标签{i}")
         project.save_revision().publish()
     large = [_count_queries(client, project_index.url + q) for q in INDEX_QUERIES]

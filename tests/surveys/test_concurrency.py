@@ -8,7 +8,7 @@ from django.db import connection
 from surveys import services
 from surveys.models import SurveyAnswer, SurveyResponse
 from tests.factories import make_user
-from tests.surveys.conftest import answers_for, make_survey
+from tests.surveys.factories import answers_for, make_survey
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,11 +5,10 @@ import csv
 import io
 
 import pytest
-from django.urls import reverse
 
 from surveys import services
 from tests.factories import PASSWORD, make_community_staff, make_district_admin, make_user
-from tests.surveys.conftest import answers_for
+from tests.surveys.factories import answers_for, route_url
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +32,14 @@ def test_staff_page_names_their_communities_and_counts_what_the_export_holds(cli
     staff = make_community_staff(community)
     client.login(email=staff.email, password=PASSWORD)
 
-    body = client.get(reverse("surveys:results", args=[survey.pk])).content.decode()
+    body = client.get(route_url(survey, "results")).content.decode()
     assert "共 5 份答卷" in body
     assert f"本导出仅含您负责的社区：{community.name}（2 份）。" in body
     assert "统计结果按全部社区的答卷计算（5 份）" in body
 
-    rows = _rows(client.get(reverse("surveys:export", args=[survey.pk, "responses", "csv"])))
+    rows = _rows(client.get(route_url(survey, "export", kind="responses", fmt="csv")))
     assert len(rows) - 1 == 2
-    results = _rows(client.get(reverse("surveys:export", args=[survey.pk, "results", "csv"])))
+    results = _rows(client.get(route_url(survey, "export", kind="results", fmt="csv")))
     assert results[1][2] == "5"  # 答卷总数
 
 
@@ -49,7 +48,7 @@ def test_filtered_page_still_counts_the_whole_results_export(client, survey, gri
     _answer(survey, grids[4], 3)
     staff = make_community_staff(grids[0].community)
     client.login(email=staff.email, password=PASSWORD)
-    url = reverse("surveys:results", args=[survey.pk])
+    url = route_url(survey, "results")
     body = client.get(url, {"community": grids[4].community_id}).content.decode()
     assert "共 3 份答卷" in body
     assert "统计结果按全部社区的答卷计算（5 份）" in body
@@ -60,7 +59,7 @@ def test_district_admin_export_covers_every_community(client, survey, grids):
     _answer(survey, grids[4], 1)
     admin = make_district_admin()
     client.login(email=admin.email, password=PASSWORD)
-    body = client.get(reverse("surveys:results", args=[survey.pk])).content.decode()
+    body = client.get(route_url(survey, "results")).content.decode()
     assert "本导出包含全部社区的答卷（2 份）。" in body
 
 
@@ -70,7 +69,7 @@ def test_residents_see_no_export_sentence(client, survey, grids):
     survey.save()
     resident = make_user(home_grid=grids[0])
     client.login(email=resident.email, password=PASSWORD)
-    body = client.get(reverse("surveys:results", args=[survey.pk])).content.decode()
+    body = client.get(route_url(survey, "results")).content.decode()
     assert "本导出" not in body
 
 

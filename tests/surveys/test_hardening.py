@@ -11,7 +11,7 @@ from portal import services as portal_services
 from surveys import selectors
 from surveys.models import SurveyPage, SurveyResponse
 from tests.factories import make_user
-from tests.surveys.conftest import answers_for, make_survey
+from tests.surveys.factories import answers_for, make_survey
 
 
 @pytest.mark.django_db

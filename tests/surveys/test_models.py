@@ -7,7 +7,7 @@ from wagtail.test.utils import WagtailTestUtils  # noqa: F401
 
 from portal.models import HomePage, StandardPage
 from surveys.models import SurveyAnswer, SurveyIndexPage, SurveyPage, SurveyResponse
-from tests.surveys.conftest import make_survey
+from tests.surveys.factories import make_survey
 
 pytestmark = pytest.mark.django_db
 

@@ -3,12 +3,11 @@
 import datetime
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from surveys import services
 from tests.factories import PASSWORD, make_community_staff, make_district_admin, make_user
-from tests.surveys.conftest import answers_for, make_survey
+from tests.surveys.factories import answers_for, make_survey, route_url
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +33,7 @@ def _as(client, people, role):
 @pytest.mark.parametrize("kind", ["responses", "results"])
 def test_exports_are_for_staff(client, survey, people, role, kind):
     _as(client, people, role)
-    response = client.get(reverse("surveys:export", args=[survey.pk, kind, "xlsx"]))
+    response = client.get(route_url(survey, "export", kind=kind, fmt="xlsx"))
     allowed = role in ("community_staff", "other_staff", "district_admin")
     assert response.status_code == (200 if allowed else 403 if role != "visitor" else 302)
 
@@ -46,7 +45,7 @@ def test_text_answers_are_for_staff(client, survey, people, role):
     )
     question = survey.get_form_fields()[3]
     _as(client, people, role)
-    response = client.get(reverse("surveys:text_answers", args=[survey.pk, question.pk]))
+    response = client.get(route_url(survey, "text_answers", question_id=question.pk))
     if role in ("visitor",):
         assert response.status_code == 302
         return
@@ -62,7 +61,7 @@ def test_text_answers_are_for_staff(client, survey, people, role):
 def test_staff_only_results_while_open(client, survey_index, people, role):
     survey = make_survey(survey_index, results_visibility="staff")
     _as(client, people, role)
-    response = client.get(reverse("surveys:results", args=[survey.pk]))
+    response = client.get(route_url(survey, "results"))
     staff = role in ("community_staff", "other_staff", "district_admin")
     assert response.status_code == (200 if staff else 403 if role == "resident" else 302)
 
@@ -77,10 +76,10 @@ def test_results_public_after_close(client, survey_index, people, role):
         closes_at=now - datetime.timedelta(days=1),
     )
     _as(client, people, role)
-    assert client.get(reverse("surveys:results", args=[survey.pk])).status_code == 200
+    assert client.get(route_url(survey, "results")).status_code == 200
 
 
 def test_unpublished_survey_has_no_results(client, survey, people):
     survey.unpublish()
     _as(client, people, "district_admin")
-    assert client.get(reverse("surveys:results", args=[survey.pk])).status_code == 404
+    assert client.get(route_url(survey, "results")).status_code == 404

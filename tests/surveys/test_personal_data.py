@@ -10,7 +10,7 @@ from portal import services as portal_services
 from surveys import services
 from surveys.models import SurveyAnswer, SurveyResponse
 from tests.factories import PASSWORD, make_user
-from tests.surveys.conftest import answers_for, make_survey
+from tests.surveys.factories import answers_for, make_survey
 
 pytestmark = pytest.mark.django_db
 

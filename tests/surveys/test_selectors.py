@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from portal.models import Community
 from surveys.models import OTHER, SurveyAnswer, SurveyResponse
 from surveys.selectors import survey_results
-from tests.surveys.conftest import make_survey
+from tests.surveys.factories import make_survey
 
 QUESTIONS = [
     {

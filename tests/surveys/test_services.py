@@ -9,7 +9,7 @@ from django.utils import timezone
 from surveys import services
 from surveys.models import OTHER, SurveyAnswer, SurveyResponse
 from tests.factories import make_user
-from tests.surveys.conftest import answers_for, make_survey, names
+from tests.surveys.factories import answers_for, make_survey, names
 
 pytestmark = pytest.mark.django_db
 

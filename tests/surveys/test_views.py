@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from surveys import services
 from surveys.models import OTHER, SurveyAnswer, SurveyResponse
 from tests.factories import PASSWORD, make_community_staff, make_user
-from tests.surveys.conftest import answers_for, make_survey
+from tests.surveys.factories import answers_for, make_survey, route_url
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_submit_shows_thank_you_then_already_answered_with_edit(client, survey, 
     again = client.get(survey.url).content.decode()
     assert "您已于" in again and "修改答案" in again
 
-    edit = client.get(survey.url + "?edit=1").content.decode()
+    edit = client.get(route_url(survey, "edit")).content.decode()
     assert "您正在修改之前提交的答案" in edit
     data = answers_for(survey, rating="1")
     data["edit"] = "1"
@@ -137,7 +137,7 @@ def test_results_visibility(client, survey_index, grids, visibility, closed, who
     }
     if who != "visitor":
         login(client, users[who])
-    response = client.get(reverse("surveys:results", kwargs={"page_id": survey.pk}))
+    response = client.get(route_url(survey, "results"))
     assert (response.status_code == 200) is visible
     if not visible:
         assert response.status_code in (302, 403)
@@ -147,7 +147,7 @@ def test_results_page_counts_and_filters(client, survey, grids):
     _fill(survey, 6, grids=grids[:4])
     admin = make_user(is_superuser=True, is_staff=True)
     login(client, admin)
-    url = reverse("surveys:results", kwargs={"page_id": survey.pk})
+    url = route_url(survey, "results")
     html = client.get(url).content.decode()
     assert "共 6 份答卷" in html
     assert "6 人，100.0%" in html  # 楼道照明 chosen by all
@@ -161,7 +161,7 @@ def test_results_page_counts_and_filters(client, survey, grids):
 def test_free_text_answers_are_staff_only_and_scoped(client, survey, grids):
     _fill(survey, 8, grids=grids)
     question = survey.get_form_fields()[3]
-    url = reverse("surveys:text_answers", kwargs={"page_id": survey.pk, "question_id": question.pk})
+    url = route_url(survey, "text_answers", question_id=question.pk)
     login(client, make_user(home_grid=grids[0]))
     assert client.get(url).status_code == 403
     client.logout()
@@ -194,15 +194,15 @@ def test_response_export_neutralises_formulas_and_scopes_staff(client, survey, g
     )
     staff = make_community_staff(grids[0].community)
     login(client, staff)
-    rows = _csv_rows(client.get(reverse("surveys:export", args=[survey.pk, "responses", "csv"])))
+    rows = _csv_rows(client.get(route_url(survey, "export", kind="responses", fmt="csv")))
     assert len(rows) == 2  # header + only the staff's own community
     assert '\'=HYPERLINK("http://x")' in rows[1]
     assert "'=1+2" in rows[1]
     client.logout()
     login(client, make_user(is_superuser=True, is_staff=True))
-    rows = _csv_rows(client.get(reverse("surveys:export", args=[survey.pk, "responses", "csv"])))
+    rows = _csv_rows(client.get(route_url(survey, "export", kind="responses", fmt="csv")))
     assert len(rows) == 3
-    response = client.get(reverse("surveys:export", args=[survey.pk, "responses", "xlsx"]))
+    response = client.get(route_url(survey, "export", kind="responses", fmt="xlsx"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [cell.value for row in sheet.iter_rows() for cell in row]
     assert "'@SUM(A1)" in values
@@ -212,19 +212,17 @@ def test_response_export_neutralises_formulas_and_scopes_staff(client, survey, g
 def test_results_export(client, survey, grids):
     _fill(survey, 3, grids=grids)
     login(client, make_user(is_superuser=True, is_staff=True))
-    rows = _csv_rows(client.get(reverse("surveys:export", args=[survey.pk, "results", "csv"])))
+    rows = _csv_rows(client.get(route_url(survey, "export", kind="results", fmt="csv")))
     assert rows[1][:3] == ["答卷总数", "", "3"]
     assert ["您最希望先整治哪一项", "楼道照明", "3", "100.0", ""] in rows
-    response = client.get(reverse("surveys:export", args=[survey.pk, "results", "xlsx"]))
+    response = client.get(route_url(survey, "export", kind="results", fmt="xlsx"))
     assert response.status_code == 200
 
 
 def test_exports_forbidden_to_residents(client, survey, resident):
     login(client, resident)
     for kind in ("responses", "results"):
-        assert (
-            client.get(reverse("surveys:export", args=[survey.pk, kind, "csv"])).status_code == 403
-        )
+        assert client.get(route_url(survey, "export", kind=kind, fmt="csv")).status_code == 403
 
 
 def test_anonymous_survey_hides_the_respondent_from_staff(client, survey_index, grids):
@@ -236,14 +234,14 @@ def test_anonymous_survey_hides_the_respondent_from_staff(client, survey_index, 
     login(client, make_user(is_superuser=True, is_staff=True))
     seen = []
     for fmt in ("csv",):
-        rows = _csv_rows(client.get(reverse("surveys:export", args=[survey.pk, "responses", fmt])))
+        rows = _csv_rows(client.get(route_url(survey, "export", kind="responses", fmt=fmt)))
         seen.append(repr(rows))
         assert rows[0][0] == "提交日期" and len(rows[1][0]) == 10  # a date, not a time
     question = survey.get_form_fields()[0]
     seen.append(
-        client.get(reverse("surveys:text_answers", args=[survey.pk, question.pk])).content.decode()
+        client.get(route_url(survey, "text_answers", question_id=question.pk)).content.decode()
     )
-    seen.append(client.get(reverse("surveys:results", args=[survey.pk])).content.decode())
+    seen.append(client.get(route_url(survey, "results")).content.decode())
     joined = "\n".join(seen)
     assert "加装电梯" in joined
     for secret in (
@@ -315,7 +313,7 @@ def test_query_counts_are_fixed(client, survey_index, grids, django_assert_max_n
     survey = make_survey(survey_index, results_visibility="while_open")
     resident = make_user(home_grid=grids[0])
     login(client, resident)
-    results_url = reverse("surveys:results", kwargs={"page_id": survey.pk})
+    results_url = route_url(survey, "results")
     _fill(survey, 2, grids=grids)
     for url in (survey.url, results_url, survey_index.url):  # warm settings and site caches
         client.get(url)

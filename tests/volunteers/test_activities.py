@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tests.projects import builders
+from tests.projects import factories as project_factories
 from volunteers import services
 from volunteers.models import Shift, SignUp
 
@@ -17,18 +17,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def project_index(home_page):
-    return builders.make_project_index(home_page)
+    return project_factories.make_project_index(home_page)
 
 
 @pytest.fixture
 def organizations(project_index, grids, district_admin):
-    a = builders.make_organization(
+    a = project_factories.make_organization(
         owner=factories.make_user(home_grid=grids[0]),
         communities=[grids[0].community],
         name="甲社工服务中心",
         verify_by=district_admin,
     )
-    b = builders.make_organization(
+    b = project_factories.make_organization(
         owner=factories.make_user(home_grid=grids[4]),
         communities=[grids[4].community],
         name="乙志愿服务队",
@@ -39,7 +39,7 @@ def organizations(project_index, grids, district_admin):
 
 @pytest.fixture
 def project(organizations, grids):
-    return builders.make_project(
+    return project_factories.make_project(
         organizations[0], title="独居老人探访", communities=[grids[0].community]
     )
 

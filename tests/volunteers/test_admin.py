@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal.models import Notification
 from tests import factories
-from tests.volunteers.conftest import make_member, make_shift
+from tests.volunteers.factories import make_member, make_shift
 from volunteers import services
 from volunteers.models import RosterMembership, ServiceRecord, SignUp
 

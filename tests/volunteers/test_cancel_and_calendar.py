@@ -4,7 +4,7 @@ place goes to the next person, and only a confirmed place is offered as a calend
 import pytest
 from django.urls import reverse
 
-from tests.volunteers.conftest import make_member, make_shift
+from tests.volunteers.factories import make_member, make_shift
 from volunteers import services
 from volunteers.models import SignUp
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from tests import factories
-from tests.volunteers.conftest import make_shift
+from tests.volunteers.factories import make_shift
 from volunteers import services
 from volunteers.models import RosterMembership, SignUp
 

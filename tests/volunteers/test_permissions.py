@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.volunteers.conftest import make_member, make_shift
+from tests.volunteers.factories import make_member, make_shift
 from volunteers.models import SignUp
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Notification
 from tests import factories
-from tests.volunteers.conftest import make_member, make_shift
+from tests.volunteers.factories import make_member, make_shift
 from volunteers import services
 from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
 
@@ -361,3 +362,108 @@ def test_erase_cancels_future_signups_keeps_hours(grid, leader):
     from volunteers.models import Certificate
 
     assert not Certificate.objects.filter(user=leaving).exists()
+
+
+def test_update_applies_the_creation_limits(patrol, leader):
+    start = patrol.starts_at
+    with pytest.raises(ValidationError) as excinfo:
+        services.shift_update(shift=patrol, by=leader, ends_at=start + timedelta(hours=25))
+    assert set(excinfo.value.message_dict) == {"ends_at"}
+    assert "24" in excinfo.value.message_dict["ends_at"][0]
+    past = timezone.now() - timedelta(hours=1)
+    with pytest.raises(ValidationError) as excinfo:
+        services.shift_update(
+            shift=patrol,
+            by=leader,
+            starts_at=past,
+            signup_deadline=past,
+            ends_at=past + timedelta(hours=2),
+        )
+    assert set(excinfo.value.message_dict) == {"starts_at"}
+    patrol.refresh_from_db()
+    assert patrol.starts_at == start
+    assert patrol.ends_at == start + timedelta(hours=2)
+
+
+def test_update_of_a_shift_under_way_keeps_its_start_and_may_be_corrected(grid, leader):
+    shift = _started_shift(grid)
+    services.shift_update(shift=shift, by=leader, place="社区广场")
+    shift.refresh_from_db()
+    assert shift.place == "社区广场"
+
+
+def test_update_without_a_deadline_closes_sign_up_at_the_start(patrol, leader):
+    later = patrol.starts_at + timedelta(hours=1)
+    services.shift_update(
+        shift=patrol,
+        by=leader,
+        starts_at=later,
+        ends_at=later + timedelta(hours=2),
+        signup_deadline=None,
+    )
+    patrol.refresh_from_db()
+    assert patrol.signup_deadline == later
+
+
+def test_repeat_weeks_limit_is_the_models(grid, leader):
+    start = timezone.now() + timedelta(days=1)
+    with pytest.raises(ValidationError) as excinfo:
+        services.shift_create(
+            by=leader,
+            grid=grid,
+            title="巡查",
+            place="楼院",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            capacity=3,
+            repeat_weeks=Shift.MAX_REPEAT_WEEKS + 1,
+        )
+    assert set(excinfo.value.message_dict) == {"repeat_weeks"}
+    assert str(Shift.MAX_REPEAT_WEEKS) in excinfo.value.message_dict["repeat_weeks"][0]
+    assert not Shift.objects.exists()
+
+
+def test_places_are_held_by_confirmed_and_attended_sign_ups(grid, leader):
+    shift = make_shift(grid=grid, capacity=3)
+    for status in (S.CONFIRMED, S.ATTENDED, S.WAITLISTED, S.ABSENT, S.CANCELLED):
+        SignUp.objects.create(shift=shift, user=factories.make_user(), status=status)
+    annotated = Shift.objects.with_places().get(pk=shift.pk)
+    fresh = Shift.objects.get(pk=shift.pk)
+    for reading in (annotated, fresh):
+        assert (reading.confirmed_count, reading.waitlist_count) == (2, 1)
+        assert reading.places_left == 1
+        assert not reading.is_full and not reading.over_capacity
+    Shift.objects.filter(pk=shift.pk).update(capacity=1)
+    lowered = Shift.objects.with_places().get(pk=shift.pk)
+    assert lowered.places_left == 0 and lowered.is_full and lowered.over_capacity
+
+
+def test_places_are_read_from_the_annotation_without_a_query(
+    grid, leader, django_assert_num_queries
+):
+    shift = make_shift(grid=grid, capacity=2)
+    SignUp.objects.create(shift=shift, user=factories.make_user(), status=S.CONFIRMED)
+    annotated = Shift.objects.with_places().get(pk=shift.pk)
+    with django_assert_num_queries(0):
+        assert (annotated.places_left, annotated.is_full, annotated.waitlist_count) == (1, False, 0)
+
+
+def test_sign_up_is_open_until_the_deadline_and_never_after_the_start(grid, leader):
+    shift = make_shift(grid=grid, hours_from_now=10)
+    deadline = shift.starts_at - timedelta(hours=2)
+    Shift.objects.filter(pk=shift.pk).update(signup_deadline=deadline)
+    shift.refresh_from_db()
+    assert shift.signup_open(deadline)
+    assert not shift.signup_open(deadline + timedelta(seconds=1))
+    assert set(Shift.objects.open_for_signup(deadline)) == {shift}
+    assert not Shift.objects.open_for_signup(deadline + timedelta(seconds=1)).exists()
+    Shift.objects.filter(pk=shift.pk).update(signup_deadline=shift.starts_at)
+    shift.refresh_from_db()
+    assert not shift.signup_open(shift.starts_at)
+    assert not Shift.objects.open_for_signup(shift.starts_at).exists()
+
+
+def test_notifications_link_to_the_pages_by_name(grid, leader, resident):
+    services.membership_apply(user=resident, grid=grid)
+    note = Notification.objects.get(recipient=leader, kind="roster_applied")
+    assert note.url == reverse("volunteers:roster", args=[grid.code])

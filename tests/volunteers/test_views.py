@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tests.volunteers.conftest import make_member, make_shift
+from tests.volunteers.factories import make_member, make_shift
 from volunteers import services
 from volunteers.models import Certificate, RosterMembership, ServiceRecord, Shift, SignUp
 
@@ -124,6 +124,26 @@ def test_create_patrol_weekly(client, grid, leader):
     response = client.post(reverse("volunteers:patrol_create", args=[grid.code]), data)
     assert response.status_code == 302
     assert Shift.objects.filter(grid=grid, title="周末徒步巡查").count() == 3
+
+
+def test_create_patrol_form_states_the_repeat_limit(client, grid, leader):
+    client.force_login(leader)
+    url = reverse("volunteers:patrol_create", args=[grid.code])
+    limit = Shift.MAX_REPEAT_WEEKS
+    assert f"1–{limit}" in client.get(url).content.decode()
+    start = timezone.localtime() + timedelta(days=2)
+    data = {
+        "title": "周末徒步巡查",
+        "place": "辽宁路网格服务站",
+        "starts_at": start.strftime("%Y-%m-%dT09:00"),
+        "ends_at": start.strftime("%Y-%m-%dT11:00"),
+        "capacity": "6",
+        "repeat_weeks": str(limit + 1),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert f"重复周数须在1到{limit}之间" in response.content.decode()
+    assert not Shift.objects.exists()
 
 
 def test_create_patrol_bad_input_keeps_values(client, grid, leader):

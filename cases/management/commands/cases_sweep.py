@@ -1,3 +1,5 @@
+import time
+
 from django.core.management.base import BaseCommand
 
 from cases.services import case_sweep
@@ -10,12 +12,15 @@ class Command(BaseCommand):
         "cron or a scheduler on any number of hosts."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args, verbosity=1, **options):
+        started = time.monotonic()
         result = case_sweep()
+        seconds = time.monotonic() - started
         if not result.locked:
             self.stdout.write("Another host is running the sweep; nothing done.")
             return
         self.stdout.write(
             f"overdue {result.overdue}, warned {result.warned}, escalated to community "
             f"{result.escalated_community}, to street {result.escalated_street}"
+            + (f" ({seconds:.2f} s)" if verbosity >= 2 else "")
         )

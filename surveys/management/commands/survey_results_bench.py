@@ -69,13 +69,13 @@ class Command(BaseCommand):
         for i in range(runs + 1):
             if mode == "cold":
                 selectors.survey_results_changed(survey_id=survey.pk)
-            request = factory.get(f"/survey/{survey.pk}/results/", params)
+            request = factory.get(survey.results_url(), params)
             request.user = AnonymousUser()
             request.session = SessionStore()
             queries = 0
             start, start_cpu = time.perf_counter(), time.process_time()
             with connection.execute_wrapper(count):
-                page = views.results(request, page_id=survey.pk)
+                page = views.results(request, survey)
                 page.render()
             if i:  # the first run warms the site, settings and template caches
                 wall.append((time.perf_counter() - start) * 1000)

@@ -1,4 +1,4 @@
-"""Builders for the projects tests: an index with its workflow, organizations, projects."""
+"""Factories for the projects tests: an index with its workflow, organizations, projects."""
 
 import itertools
 

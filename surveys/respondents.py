@@ -1,0 +1,34 @@
+"""Who is answering: the keyed respondent hash and the respondent's home area. Shared by the
+services (which store responses) and the selectors (which find them again)."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+
+from portal.models import Grid
+
+
+def respondent_key(*, survey_id: int, user=None, visitor_token: str = "") -> str:
+    """A keyed hash that identifies one respondent of one survey. Staff see and export it
+    never; without the SECRET_KEY it cannot be traced back to an account or a browser."""
+    if user is not None and user.is_authenticated:
+        subject = f"user:{user.pk}"
+    elif visitor_token:
+        subject = f"visitor:{visitor_token}"
+    else:
+        raise ValueError("a respondent is a user or a visitor token")
+    message = f"survey-response:{survey_id}:{subject}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def home_area(user) -> tuple[int | None, int | None]:
+    """(street id, community id) of the user's home grid, or (None, None). Kept on the user
+    object, so several surveys checked in one request cost one query."""
+    if user is None or not user.is_authenticated or not user.home_grid_id:
+        return None, None
+    grid = getattr(user, "_survey_home_grid", None)
+    if grid is None or grid.pk != user.home_grid_id:
+        grid = Grid.objects.select_related("community").get(pk=user.home_grid_id)
+        user._survey_home_grid = grid
+    return grid.community.street_id, grid.community_id
