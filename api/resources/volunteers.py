@@ -237,11 +237,6 @@ class ShiftOut(Schema):
     project: ProjectRefOut | None
 
 
-def _with_places(shifts):
-    """The shifts with their confirmed and waitlist counts (one query, the selectors' rule)."""
-    return selectors.with_counts(shifts)
-
-
 def _shift(shift: Shift, now) -> dict:
     grid = shift.grid if shift.grid_id else None
     return {
@@ -255,9 +250,9 @@ def _shift(shift: Shift, now) -> dict:
         "capacity": shift.capacity,
         "confirmed_count": shift.confirmed_count,
         "waitlist_count": shift.waitlist_count,
-        "places_left": max(shift.capacity - shift.confirmed_count, 0),
+        "places_left": shift.places_left,
         "members_only": shift.members_only and grid is not None,
-        "signup_open": now <= shift.signup_deadline and now < shift.starts_at,
+        "signup_open": shift.signup_open(now),
         "grid": _place(grid) if grid else None,
         "community": _place(grid.community) if grid else None,
         "project": {"id": shift.project_id, "title": shift.project.title}
@@ -291,9 +286,9 @@ def volunteer_shifts(request, page: Query[PageParams], filters: Query[ShiftParam
     else:
         shifts = shifts.filter(ends_at__gt=now)
     if filters.open_only:
-        shifts = shifts.filter(signup_deadline__gte=now, starts_at__gt=now)
+        shifts = shifts.open_for_signup(now)
     queryset = (
-        _with_places(shifts)
+        shifts.with_places()
         .select_related("grid__community", "project")
         .order_by("starts_at", "pk")
     )
@@ -423,9 +418,9 @@ def volunteer_my_signups(request):
     shift_ids = {s.shift_id for rows in groups.values() for s in rows}
     shifts = {
         s.pk: s
-        for s in _with_places(Shift.objects.filter(pk__in=shift_ids)).select_related(
-            "grid__community", "project"
-        )
+        for s in Shift.objects.filter(pk__in=shift_ids)
+        .with_places()
+        .select_related("grid__community", "project")
     }
     return {
         name: [{**_signup(s), "shift": _shift(shifts[s.shift_id], now)} for s in rows]

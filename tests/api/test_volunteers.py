@@ -146,6 +146,13 @@ def test_shift_filters_by_date_and_project(grid, member_app):
     both = member_app.get("/api/v1/volunteers/shifts").json()["items"]
     assert [s["id"] for s in both] == [soon.pk, later.pk]
     assert member_app.get("/api/v1/volunteers/shifts", {"project": 1}).json()["count"] == 0
+    type(soon).objects.filter(pk=soon.pk).update(
+        signup_deadline=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    still_open = member_app.get("/api/v1/volunteers/shifts", {"open_only": "true"}).json()
+    assert [s["id"] for s in still_open["items"]] == [later.pk]
+    closed = member_app.get(f"/api/v1/volunteers/shifts/{soon.pk}").json()
+    assert closed["signup_open"] is False
 
 
 def test_grids_near_me_apply_and_leave(grids, resident, resident_app):
