@@ -213,6 +213,7 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "api:geo_grids": (PUBLIC, N),
     "api:survey_list": (PUBLIC, N),
     "api:survey_for_me": (PUBLIC, N),
+    "api:survey_mine": (LOGGED_IN, N),
     "api:survey_detail": (PUBLIC, N),
     # GET: my response (nobody here answered survey B); POST: an empty body, 422 after login.
     "api:survey_submit": ("L D D D D D", LOGGED_IN),

@@ -123,6 +123,31 @@ def survey_for_me(request):
     ]
 
 
+class MyResponseCardOut(Schema):
+    survey_id: int
+    survey_title: str
+    survey_status: Literal["upcoming", "open", "closed"]
+    submitted_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+@router.get("/mine", response=list[MyResponseCardOut], auth=AUTH, summary="我答过的问卷")
+def survey_mine(request):
+    """My responses, anonymous surveys included (found through their keyed hash), newest
+    first, as in 我的."""
+    now = timezone.now()
+    return [
+        {
+            "survey_id": r.survey_id,
+            "survey_title": r.survey.title,
+            "survey_status": r.survey.status(now),
+            "submitted_at": r.submitted_at,
+            "updated_at": r.updated_at,
+        }
+        for r in selectors.my_responses(user=request.user)[:100]
+    ]
+
+
 # --- One survey ----------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ BUDGETS = {
     "/api/v1/surveys": 2,
     "/api/v1/surveys?status=closed": 2,
     "/api/v1/surveys/for-me": 5,
+    "/api/v1/surveys/mine": 4,
     "/api/v1/surveys/{survey}": 7,
     "/api/v1/surveys/{survey}/response": 6,
     "/api/v1/surveys/{survey}/results": 5,
@@ -85,3 +86,36 @@ def test_every_read_has_a_fixed_number_of_queries(size, grids, django_assert_max
         with django_assert_max_num_queries(budget, info=path):
             response = app.get(path)
         assert response.status_code == 200, (path, response.content)
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_writes_have_a_fixed_number_of_queries(size, grids, django_assert_max_num_queries):
+    """Answering and editing a survey, saving the profile, marking notifications read: the
+    same budget whatever the number of earlier responses and notifications."""
+    from portal.models import Notification
+
+    world = _world(size, grids)
+    answerer = factories.make_user(home_grid=grids[0])
+    app = AppClient()
+    app.login(answerer.email)
+    app.get("/api/v1/me")
+    detail = app.get(f"/api/v1/surveys/{world['survey']}").json()
+    keys = [q["key"] for q in detail["questions"]]
+    answers = {keys[0]: "楼道照明", keys[1]: ["助餐", "助浴"], keys[2]: 4, keys[3]: "好"}
+    url = f"/api/v1/surveys/{world['survey']}/response"
+    with django_assert_max_num_queries(23, info="submit with a key"):
+        response = app.post(url, {"answers": answers}, **{"Idempotency-Key": "k1"})
+    assert response.status_code == 201, response.content
+    with django_assert_max_num_queries(6, info="replay"):
+        assert app.post(url, {"answers": answers}, **{"Idempotency-Key": "k1"}).status_code == 201
+    with django_assert_max_num_queries(15, info="edit"):
+        assert app.put(url, {"answers": answers}).status_code == 200
+    with django_assert_max_num_queries(14, info="profile"):
+        assert app.patch("/api/v1/me", {"display_name": "李叔"}).status_code == 200
+    for n in range(size):
+        notify(recipient=answerer, kind="roster_decided", subject=f"消息{n}", email=False)
+    one = Notification.objects.filter(recipient=answerer).first()
+    with django_assert_max_num_queries(5, info="read one"):
+        assert app.post(f"/api/v1/me/notifications/{one.pk}/read").status_code == 200
+    with django_assert_max_num_queries(3, info="read all"):
+        assert app.post("/api/v1/me/notifications/read").json() == {"marked": size - 1}

@@ -90,6 +90,9 @@ def test_list_detail_answer_edit_and_results(survey, resident_app):
     assert edited.json()["answers"][detail["questions"][1]["key"]] == ["助浴", "陪伴"]
     assert SurveyResponse.objects.filter(survey=survey).count() == 1
 
+    mine = resident_app.get("/api/v1/surveys/mine").json()
+    assert [(m["survey_id"], m["survey_status"]) for m in mine] == [(survey.pk, "open")]
+
     results = resident_app.get(f"/api/v1/surveys/{survey.pk}/results").json()
     assert results["total"] == 1
     rating = next(q for q in results["questions"] if q["type"] == "rating")
