@@ -14,7 +14,7 @@ from cases import services
 from cases.models import Case, CaseFollower, CasePhoto
 from tests import factories
 from tests.api.conftest import AppClient, assert_problem
-from tests.cases.conftest import make_world
+from tests.cases.factories import make_world
 
 pytestmark = pytest.mark.django_db
 

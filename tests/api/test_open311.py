@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, CasePhoto
 from tests.api.test_cases import assert_no_personal_data, closed_case
-from tests.cases.conftest import make_world
+from tests.cases.factories import make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -54,8 +54,8 @@ def demo_world(grids, settings, tmp_path):
     from portal.notifications import notify
     from surveys.models import SurveyIndexPage
     from surveys.services import survey_submit
-    from tests.projects import builders
-    from tests.surveys.conftest import answers_for, make_survey
+    from tests.projects import factories as builders
+    from tests.surveys.factories import answers_for, make_survey
 
     home = factories.make_home_page()
     builders.make_project_index(home)
@@ -91,8 +91,8 @@ def _volunteers_and_cases(grids, *, resident, other, settings, tmp) -> None:
     """Shifts (open to all and members only) with sign-ups, the resident on a roster, and
     cases: someone else's open one and the resident's closed one."""
     from cases import services as case_services
-    from tests.cases.conftest import make_category, make_department, make_handler
-    from tests.volunteers.conftest import make_member, make_shift
+    from tests.cases.factories import make_category, make_department, make_handler
+    from tests.volunteers.factories import make_member, make_shift
     from volunteers.models import SignUp
 
     settings.CASES_PRIVATE_MEDIA_ROOT = tmp / "private"

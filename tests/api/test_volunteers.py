@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.api.conftest import AppClient, assert_problem
-from tests.volunteers.conftest import make_member, make_shift
+from tests.volunteers.factories import make_member, make_shift
 from volunteers.models import RosterMembership, ServiceRecord, SignUp
 
 pytestmark = pytest.mark.django_db
