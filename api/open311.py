@@ -130,8 +130,13 @@ def _request(request, case) -> dict:
 
 
 def _moment(value: str):
-    moment = parse_datetime(value) if len(value) <= 40 else None
-    if moment is None:
+    """An aware datetime from a W3C time (naive means Beijing time); None when it is not one,
+    or lies outside 1900–2999 (where converting it to UTC could overflow)."""
+    try:
+        moment = parse_datetime(value) if len(value) <= 40 else None
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+        return None
+    if moment is None or not 1900 <= moment.year <= 2999:
         return None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)

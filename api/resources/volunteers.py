@@ -264,7 +264,12 @@ def _shift(shift: Shift, now) -> dict:
 class ShiftParams(Schema):
     grid: int | None = Field(None, ge=1, le=MAX_ID, description="网格")
     project: int | None = Field(None, ge=1, le=MAX_ID, description="服务项目")
-    date: datetime.date | None = Field(None, description="开始日期（北京时间），如 2026-12-05")
+    date: datetime.date | None = Field(
+        None,
+        ge=datetime.date(2000, 1, 1),
+        le=datetime.date(2999, 12, 31),
+        description="开始日期（北京时间），如 2026-12-05",
+    )
     open_only: bool = Field(False, description="只列出仍可报名的班次")
 
 

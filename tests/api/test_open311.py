@@ -103,6 +103,8 @@ def test_request_filters(world):
     for params in (
         {"status": "pending"},
         {"start_date": "yesterday"},
+        {"start_date": "2026-02-30T00:00:00"},
+        {"end_date": "0001-01-01T00:00:00"},
         {"page_size": "0"},
         {"page_size": "5000"},
         {"page": "-1"},

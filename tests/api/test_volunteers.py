@@ -125,6 +125,8 @@ def test_anonymous_and_wrong_ids(grid, anon_app, member_app):
     assert_problem(member_app.get("/api/v1/volunteers/shifts/abc"), 400)
     assert_problem(member_app.post("/api/v1/volunteers/signups/99999999/cancel"), 404)
     assert_problem(member_app.get("/api/v1/volunteers/shifts", {"date": "2026-13-40"}), 400)
+    for edge in ("9999-12-31", "0001-01-01"):
+        assert_problem(member_app.get("/api/v1/volunteers/shifts", {"date": edge}), 400)
 
 
 def test_someone_elses_sign_up_cannot_be_cancelled_or_downloaded(grid, member_app):
