@@ -93,7 +93,12 @@ KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
 
 
 def idempotent(
-    request: HttpRequest, *, key: str | None, endpoint: str, produce: Callable[[], HttpResponse]
+    request: HttpRequest,
+    *,
+    key: str | None,
+    endpoint: str,
+    produce: Callable[[], HttpResponse],
+    fingerprint: str | None = None,
 ) -> HttpResponse:
     """Run `produce` (which creates something and returns its response) at most once per
     (user, endpoint, key). A retry with the same key and body gets the first response again
@@ -101,6 +106,8 @@ def idempotent(
 
     The key's row is inserted in the same transaction as the create: concurrent identical
     requests block on the unique constraint until the first commits, then read its answer.
+    `fingerprint` stands for the request body where the body cannot be read again (a
+    multipart upload, already parsed into request.POST and request.FILES).
     A failed create (a problem document) rolls back and stores nothing, so a corrected retry
     with the same key is allowed."""
     from api.models import IdempotencyKey
@@ -114,7 +121,7 @@ def idempotent(
             code="invalid_idempotency_key",
             errors={IDEMPOTENCY_HEADER: [_("格式不正确。")]},
         )
-    digest = hashlib.sha256(request.body).hexdigest()
+    digest = fingerprint or hashlib.sha256(request.body).hexdigest()
     user = request.user
     for _attempt in range(2):
         with transaction.atomic():

@@ -199,7 +199,8 @@ def _handle_ninja_validation(request: HttpRequest, exc: NinjaValidationError) ->
     for error in exc.errors:
         loc = [str(part) for part in error.get("loc", ())]
         source = loc[0] if loc else ""
-        body = body or source == "body"
+        # A multipart request's fields and files are its body too.
+        body = body or source in ("body", "form", "file")
         name = ".".join(loc[1:]) or source or "request"
         errors.setdefault(name, []).append(_field_message(error))
     if body:

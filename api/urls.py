@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from django.utils.translation import gettext as _
 
 from api.core import api
+from api.pages import router as pages_router
 from api.problems import problem_response
 from api.resources import load
 
@@ -15,5 +16,6 @@ def not_found(request, rest=""):
 
 urlpatterns = [
     path("v1/", api.urls),
+    path("v2/", pages_router.urls),
     re_path(r"^(?P<rest>.*)$", not_found, name="api_not_found"),
 ]

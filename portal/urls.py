@@ -37,6 +37,8 @@ urlpatterns = [
     # The phone app's JSON API (api/) and allauth's headless login for it.
     path("api/", include("api.urls")),
     path("_allauth/", include("allauth.headless.urls")),
+    # Open311 GeoReport v2, read-only: the public cases for existing Open311 tools.
+    path("open311/v2/", include("api.open311")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("search/", views.search, name="search"),

@@ -42,8 +42,9 @@ ROLES = ("anon", "resident", "leader", "ngo", "staff", "admin")
 
 # Modules whose views are the project's own; Wagtail's admin views are reached by URL name.
 PROJECT_MODULES = ("portal.", "projects.", "volunteers.", "surveys.", "cases.", "api.")
-# The JSON API's operations are views of django-ninja's (namespace "api"), listed by name.
-API_NAMESPACE = "api:"
+# The JSON API's operations are views of django-ninja's (namespace "api"), and the pages API
+# at /api/v2/ Wagtail's (namespace "wagtailapi"): listed by name.
+API_NAMESPACE = ("api:", "wagtailapi:")
 # Wagtail's own page and workflow views that the issue names (edit, publish, unpublish, approve).
 WAGTAIL_PAGE_VIEWS = {
     "wagtailadmin_pages:edit",
@@ -224,6 +225,45 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "api:project_filters": (PUBLIC, N),
     "api:project_detail": (PUBLIC, N),
     "api:organization_detail": (PUBLIC, N),
+    # Volunteers: the same answers as the site's pages for the same objects of grid B.
+    "api:volunteer_grids": (PUBLIC, N),
+    "api:volunteer_memberships": (LOGGED_IN, N),
+    "api:volunteer_apply": (N, LOGGED_IN),
+    "api:volunteer_leave": (N, PLACE_STAFF),
+    "api:volunteer_shifts": (PUBLIC, N),
+    "api:volunteer_shift_detail": (PUBLIC, N),
+    # Anyone logged in may ask; the service answers a non-member with a message (400).
+    "api:volunteer_sign_up": (N, LOGGED_IN),
+    "api:volunteer_my_signups": (LOGGED_IN, N),
+    "api:volunteer_cancel": (N, "L D D D D O"),
+    "api:volunteer_signup_ics": (NOBODY_ELSE, N),
+    "api:volunteer_check_in": (N, LOGGED_IN),
+    "api:volunteer_my_hours": (LOGGED_IN, N),
+    "api:volunteer_certificates": (LOGGED_IN, N),
+    "api:volunteer_certificate_issue": (N, LOGGED_IN),
+    "api:volunteer_calendar": (LOGGED_IN, N),
+    "api:volunteer_calendar_reset": (N, LOGGED_IN),
+    # Cases: public reads are anonymised; following and rating as on the case page.
+    "api:case_categories": (PUBLIC, N),
+    "api:case_list": (PUBLIC, N),
+    "api:case_report": (N, LOGGED_IN),
+    "api:case_mine": (LOGGED_IN, N),
+    "api:case_followed": (LOGGED_IN, N),
+    "api:case_similar": (PUBLIC, N),
+    "api:case_statistics": (PUBLIC, N),
+    "api:case_detail": (PUBLIC, N),
+    "api:case_timeline": (PUBLIC, N),
+    "api:case_follow": (N, LOGGED_IN),
+    "api:case_unfollow": (N, N),  # DELETE only
+    "api:case_rate": (N, LOGGED_IN),
+    # Open311 GeoReport v2 (read-only public cases); case B is public, so it is found.
+    "open311:services": (PUBLIC, N),
+    "open311:requests": (PUBLIC, N),
+    "open311:request_detail": (PUBLIC, N),
+    # Wagtail API v2 (public pages only): a page that does not exist, and find without a path.
+    "wagtailapi:pages:listing": (PUBLIC, N),
+    "wagtailapi:pages:detail": ("D D D D D D", N),
+    "wagtailapi:pages:find": ("D D D D D D", N),
     # --- the project's admin screens
     "projects_review_index": (ADMIN_LIST, N),
     "projects_review": (ADMIN_SCOPED, ADMIN_SCOPED),
@@ -537,6 +577,9 @@ def _build_world() -> dict:
         "street_id": community_b.street_id,
         "community_id": community_b.pk,
         "rest": "v1/no/such/thing",
+        "membership_id": membership_b.pk,
+        "shift_id": shift_b.pk,
+        "signup_id": signup_b.pk,
     }
     # Per URL name, the objects its kwargs stand for.
     special = {
@@ -554,6 +597,7 @@ def _build_world() -> dict:
         "cases_admin_detail": {"pk": case_b.pk},
         "cases_admin_photo": {"pk": case_b.pk, "photo_id": 999_999},
         "cases:photo": {"number": case_b.number, "photo_id": 999_999},
+        "wagtailapi:pages:detail": {"pk": 999_999},
         "projects_review": {"task_state_id": task_state.pk},
         "volunteers:calendar_feed": {"token": feed_b.token},
     }
@@ -624,7 +668,7 @@ def url_for(world, name: str, route: str) -> str:
             continue
         if namespace == "wagtailadmin_pages" and key in world["pages"]:
             values[key] = world["pages"][key]
-        elif key == "number" and namespace == "cases":
+        elif key == "number" and namespace in ("cases", "api", "open311"):
             values[key] = world["by_namespace"]["cases"]
         elif key in ("pk", "page_to_move_id") and namespace in world["by_namespace"]:
             values[key] = world["by_namespace"][namespace]

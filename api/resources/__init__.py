@@ -8,6 +8,8 @@ RESOURCES = [
     ("api.resources.geo", "/geo"),
     ("api.resources.surveys", "/surveys"),
     ("api.resources.projects", "/"),
+    ("api.resources.volunteers", "/volunteers"),
+    ("api.resources.cases", "/cases"),
 ]
 
 _loaded = False

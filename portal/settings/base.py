@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "cases",
     "api",
     "ninja",
+    "wagtail.api.v2",
+    "rest_framework",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

@@ -5,7 +5,7 @@ import pytest
 
 from tests import factories
 from tests.api.conftest import assert_problem
-from tests.projects import builders
+from tests.projects import factories as builders
 
 pytestmark = pytest.mark.django_db
 

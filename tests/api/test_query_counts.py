@@ -7,8 +7,8 @@ from portal.notifications import notify
 from surveys.services import survey_submit
 from tests import factories
 from tests.api.conftest import AppClient
-from tests.projects import builders
-from tests.surveys.conftest import answers_for, make_survey
+from tests.projects import factories as builders
+from tests.surveys.factories import answers_for, make_survey
 
 pytestmark = pytest.mark.django_db
 

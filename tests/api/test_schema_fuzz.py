@@ -48,14 +48,14 @@ LAST = ("DELETE /api/v1/me/devices/{device_id}", "POST /api/v1/me/delete")
 
 
 @pytest.fixture
-def demo_world(grids):
+def demo_world(grids, settings, tmp_path):
     """A little of everything the API shows: geography, open/closed surveys with answers, an
-    organization with projects, notifications."""
+    organization with projects, notifications, shifts with sign-ups, cases."""
     from portal.notifications import notify
     from surveys.models import SurveyIndexPage
     from surveys.services import survey_submit
-    from tests.projects import builders
-    from tests.surveys.conftest import answers_for, make_survey
+    from tests.projects import factories as builders
+    from tests.surveys.factories import answers_for, make_survey
 
     home = factories.make_home_page()
     builders.make_project_index(home)
@@ -81,9 +81,37 @@ def demo_world(grids):
             data=answers_for(open_survey),
         )
     resident = factories.make_user(home_grid=grids[0], mobile="13900001111")
+    _volunteers_and_cases(grids, resident=resident, other=owner, settings=settings, tmp=tmp_path)
     for n in range(3):
         notify(recipient=resident, kind="roster_decided", subject=f"消息{n}", email=False)
     return {"resident": resident}
+
+
+def _volunteers_and_cases(grids, *, resident, other, settings, tmp) -> None:
+    """Shifts (open to all and members only) with sign-ups, the resident on a roster, and
+    cases: someone else's open one and the resident's closed one."""
+    from cases import services as case_services
+    from tests.cases.factories import make_category, make_department, make_handler
+    from tests.volunteers.factories import make_member, make_shift
+    from volunteers.models import SignUp
+
+    settings.CASES_PRIVATE_MEDIA_ROOT = tmp / "private"
+    grid = grids[0]
+    make_member(grid=grid, user=resident)
+    open_shift = make_shift(grid=grid, members_only=False)
+    make_shift(grid=grid, hours_from_now=72)
+    SignUp.objects.create(shift=open_shift, user=other, status="confirmed")
+    department = make_department()
+    category = make_category(department=department)
+    case_services.case_report(by=other, category=category, grid=grid, description="楼道堆物")
+    mine = case_services.case_report(by=resident, category=category, grid=grid, description="路灯")
+    staff = factories.make_community_staff(grid.community)
+    handler = make_handler(department)
+    case_services.case_accept(case=mine, by=staff)
+    case_services.case_dispatch(case=mine, by=staff, department=department)
+    case_services.case_start(case=mine, by=handler)
+    case_services.case_handle(case=mine, by=handler, result="已修复")
+    case_services.case_verify(case=mine, by=staff, passed=True)
 
 
 @pytest.fixture
