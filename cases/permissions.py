@@ -57,6 +57,12 @@ def led_grid_ids(user: User | AnonymousUser) -> set[int]:
     return cached
 
 
+def may_report_as_patrol(user: User | AnonymousUser) -> bool:
+    """District administrators, community staff and grid leaders report what they find on
+    patrol (巡治员上报)."""
+    return bool(is_district_admin(user) or staff_community_ids(user) or led_grid_ids(user))
+
+
 def handling_departments() -> QuerySet:
     """The groups a case may be dispatched to (处置部门): those named as the department of a
     category. Role groups (Editors, 网格长, 社区工作人员, 社会组织：…) are never departments."""

@@ -11,6 +11,15 @@ from cases.permissions import cases_for_staff
 from cases.services.sweep import warning_window
 from portal.models import User
 
+# The public list counts at most this many matches: past a few hundred pages nobody pages
+# on, and COUNT(*) over a year of cases would cost more than the rest of the page.
+LIST_COUNT_CAP = 10_000
+
+
+def capped_count(cases) -> int:
+    """The number of `cases`, counted up to LIST_COUNT_CAP (the site's and the API's lists)."""
+    return cases[:LIST_COUNT_CAP].count()
+
 
 def inbox_cases(user: User) -> QuerySet:
     """The staff inbox (我的待办): the person's scoped cases with what the list shows."""

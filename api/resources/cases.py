@@ -33,17 +33,7 @@ from cases.forms import (
     active_categories,
 )
 from cases.models import Case, CaseFollower
-
-# The report's rate limit, who may use it as a patrol and when the reporter may rate are the
-# site's (cases.views), read from there so that the API and the site keep one rule.
-from cases.views import (
-    LIST_COUNT_CAP,
-    _can_rate,
-    _count_report,
-    _patrol_allowed,
-    _rate_limit,
-    _rate_limited,
-)
+from cases.permissions import may_report_as_patrol
 
 router = Router(tags=["随手拍"])
 
@@ -139,7 +129,7 @@ def case_list(request, page: Query[PageParams], filters: Query[CaseFilterParams]
     if filterset.is_bound and not filterset.is_valid():
         raise ValidationError(filterset.form.errors.as_data())
     cases = filterset.qs.order_by("-created_at", "-pk")
-    result = paginate(cases, page, count=cases[:LIST_COUNT_CAP].count())
+    result = paginate(cases, page, count=selectors.capped_count(cases))
     result["items"] = [_public_card(c) for c in result["items"]]
     return with_etag(request, page_of(PublicCaseCardOut), result)
 
@@ -376,7 +366,7 @@ def _case(request, case: Case, user) -> dict:
             "is_reporter": is_reporter,
             "following": following,
             "can_follow": user.is_authenticated and not is_reporter and case.is_open,
-            "can_rate": _can_rate(case, user),
+            "can_rate": services.may_rate(case, user),
             "rating": (case.rating or None) if is_reporter else None,
         },
     }
@@ -415,16 +405,10 @@ def case_report(
     user = request.user
 
     def produce():
-        form = ReportForm(request.POST, request.FILES, patrol_allowed=_patrol_allowed(user))
+        form = ReportForm(request.POST, request.FILES, patrol_allowed=may_report_as_patrol(user))
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
-        if _rate_limited(user):
-            limit, window = _rate_limit()
-            raise ValidationError(
-                _("您提交得太频繁了：每 %(minutes)s 分钟最多上报 %(limit)s 件，请稍后再试。")
-                % {"minutes": max(1, window // 60), "limit": limit},
-                code="rate_limited",
-            )
+        services.report_rate_check(user)
         data = form.cleaned_data
         case = services.case_report(
             by=user,
@@ -438,7 +422,7 @@ def case_report(
             source=data.get("source") or "resident",
             photos=data["photos"],
         )
-        _count_report(user)
+        services.report_rate_count(user)
         case = selectors.public_case(case.number)
         return json_response(
             CaseOut,

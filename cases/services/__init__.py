@@ -4,6 +4,7 @@ against cases.transitions (PermissionDenied / ValidationError with a sentence a 
 understands), saves, writes a CaseEvent and keeps CaseDailyStat up to date."""
 
 from cases.services.extensions import case_decide_extension, case_request_extension
+from cases.services.limits import report_rate_check, report_rate_count
 from cases.services.report import case_report, deadlines
 from cases.services.sweep import case_sweep, sweep_lock
 from cases.services.updates import (
@@ -22,6 +23,7 @@ from cases.services.workflow import (
     case_reject,
     case_start,
     case_verify,
+    may_rate,
 )
 
 __all__ = [
@@ -43,5 +45,8 @@ __all__ = [
     "case_unfollow",
     "case_verify",
     "deadlines",
+    "may_rate",
+    "report_rate_check",
+    "report_rate_count",
     "sweep_lock",
 ]

@@ -303,6 +303,15 @@ def _tell_reopened(case: Case, *, comment: str) -> None:
     )
 
 
+def may_rate(case: Case, user) -> bool:
+    """The reporter may rate a closed case once per closing, within RATING_DAYS of it."""
+    if not user.is_authenticated or case.reporter_id != user.pk or case.state != State.CLOSED:
+        return False
+    if case.rated_at is not None and case.rated_at >= case.closed_at:
+        return False
+    return timezone.now() <= case.closed_at + timedelta(days=RATING_DAYS)
+
+
 @transaction.atomic
 def case_rate(
     *, case: Case, by: User, rating: str, comment: str = "", now: datetime | None = None

@@ -1,33 +1,28 @@
 """The public list of cases and the anonymised case page (with its public photos). Nothing
 here names the reporter or shows a photo that staff have not made public."""
 
-from datetime import timedelta
-
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from cases.forms import LeaderVerifyForm, PublicCaseFilterSet, RatingForm
 from cases.models import Case, CaseCategory, CaseFollower, CasePhoto, State
 from cases.permissions import GRID_LEADER, case_roles
-from cases.selectors import public_cases, public_events
+from cases.selectors import LIST_COUNT_CAP, capped_count, public_cases, public_events
+from cases.services import may_rate
 from cases.services.workflow import RATING_DAYS
 from cases.views.common import case_or_404
 from portal.models import Community, Street
 
 PAGE_SIZE = 20
-# The public list counts at most this many matches: past a few hundred pages nobody pages
-# on, and COUNT(*) over a year of cases would cost more than the rest of the page.
-LIST_COUNT_CAP = 10_000
 
 
 class CappedPaginator(Paginator):
     @cached_property
     def count(self):
-        return self.object_list[:LIST_COUNT_CAP].count()
+        return capped_count(self.object_list)
 
 
 @require_GET
@@ -55,14 +50,6 @@ def case_list(request):
     )
 
 
-def _can_rate(case: Case, user) -> bool:
-    if not user.is_authenticated or case.reporter_id != user.pk or case.state != State.CLOSED:
-        return False
-    if case.rated_at is not None and case.rated_at >= case.closed_at:
-        return False
-    return timezone.now() <= case.closed_at + timedelta(days=RATING_DAYS)
-
-
 @require_GET
 def case_detail(request, number: str):
     """The anonymised public page of a case: what, where, its state, public updates and the
@@ -80,7 +67,7 @@ def _can_verify(case: Case, user) -> bool:
 def render_case_page(request, case: Case, *, rating_form=None, verify_form=None, status=200):
     user = request.user
     following = user.is_authenticated and CaseFollower.objects.filter(case=case, user=user).exists()
-    if rating_form is None and _can_rate(case, user):
+    if rating_form is None and may_rate(case, user):
         rating_form = RatingForm()
     if verify_form is None and _can_verify(case, user):
         verify_form = LeaderVerifyForm(prefix="verify")

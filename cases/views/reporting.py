@@ -3,10 +3,8 @@ the open cases of that category in that grid from the last 30 days, each with �
 and the details form (POST), which calls the service case_report. Reports per account are
 rate-limited."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,49 +14,9 @@ from django.utils.translation import gettext as _
 from cases import services
 from cases.forms import ReportForm, ReportStartForm
 from cases.models import Case, CaseFollower
-from cases.permissions import led_grid_ids
+from cases.permissions import may_report_as_patrol
 from cases.selectors import similar_open_cases
 from portal.forms import add_service_errors
-from portal.permissions import is_district_admin, staff_community_ids
-
-# Reports per account per window (CASES_REPORT_RATE_LIMIT = (count, seconds)).
-DEFAULT_REPORT_RATE_LIMIT = (5, 600)
-
-
-def _rate_limit() -> tuple[int, int]:
-    return getattr(settings, "CASES_REPORT_RATE_LIMIT", DEFAULT_REPORT_RATE_LIMIT)
-
-
-def _rate_key(user) -> str:
-    return f"cases:report-rate:{user.pk}"
-
-
-def _rate_limited(user) -> bool:
-    limit, _window = _rate_limit()
-    return (cache.get(_rate_key(user)) or 0) >= limit
-
-
-def _rate_limited_message() -> str:
-    limit, window = _rate_limit()
-    return _("您提交得太频繁了：每 %(minutes)s 分钟最多上报 %(limit)s 件，请稍后再试。") % {
-        "minutes": max(1, window // 60),
-        "limit": limit,
-    }
-
-
-def _count_report(user) -> None:
-    _limit, window = _rate_limit()
-    key = _rate_key(user)
-    # add() starts the window once; incr() counts within it, atomically on Redis.
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=window)
-
-
-def _patrol_allowed(user) -> bool:
-    return bool(is_district_admin(user) or staff_community_ids(user) or led_grid_ids(user))
 
 
 @login_required
@@ -76,7 +34,7 @@ def _report_start(request):
         category, grid = start.cleaned_data["category"], start.cleaned_data["grid"]
         form = ReportForm(
             initial={"category": category.pk, "grid": grid.pk},
-            patrol_allowed=_patrol_allowed(user),
+            patrol_allowed=may_report_as_patrol(user),
         )
         return _render_step2(request, form, category, grid)
     return render(
@@ -89,12 +47,17 @@ def _report_start(request):
 
 def _report_submit(request):
     user = request.user
-    form = ReportForm(request.POST, request.FILES, patrol_allowed=_patrol_allowed(user))
+    form = ReportForm(request.POST, request.FILES, patrol_allowed=may_report_as_patrol(user))
     if form.is_valid():
-        if _rate_limited(user):
-            form.add_error(None, _rate_limited_message())
-        elif (case := _case_report(form, user)) is not None:
-            _count_report(user)
+        case = None
+        try:
+            services.report_rate_check(user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            case = _case_report(form, user)
+        if case is not None:
+            services.report_rate_count(user)
             messages.success(
                 request,
                 _("已提交，编号 %(number)s。受理后会通知您，您也可以在“我的”中查看进展。")
