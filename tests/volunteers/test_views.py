@@ -451,6 +451,10 @@ def test_admin_screens_and_report(client, big_grid):
     assert big_grid["grid"].code in response.content.decode()
     response = client.get(reverse("volunteers_grid_report") + "?export=csv")
     assert big_grid["grid"].code in b"".join(response.streaming_content).decode("utf-8-sig")
+    response = client.get(reverse("volunteers_grid_report") + "?export=pdf")
+    assert response.status_code == 200  # an unknown format shows the report itself
+    assert response["Content-Type"].startswith("text/html")
+    assert big_grid["grid"].code in response.content.decode()
 
 
 def test_admin_lists_are_scoped_to_staff_communities(client, grids, big_grid):
