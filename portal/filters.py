@@ -95,3 +95,21 @@ class AreaFilterForm(forms.Form):
 
     street = IdField()
     community = IdField()
+
+
+class NewsFilterForm(forms.Form):
+    """?tag=… on the news index. A tag longer than a tag can be is ignored."""
+
+    tag = forms.CharField(required=False, max_length=100)
+
+    def tag_or_blank(self) -> str:
+        return self.cleaned_data["tag"] if self.is_valid() else ""
+
+
+class ExportFormatForm(forms.Form):
+    """?export=csv|xlsx on an admin report; any other value shows the report itself."""
+
+    export = forms.ChoiceField(required=False, choices=[("csv", "CSV"), ("xlsx", "Excel")])
+
+    def format_or_none(self) -> str | None:
+        return (self.cleaned_data["export"] or None) if self.is_valid() else None

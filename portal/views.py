@@ -92,7 +92,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                     home_grid=form.cleaned_data["grid"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("个人资料已保存。"))
                 return redirect("account_home")

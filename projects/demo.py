@@ -135,15 +135,17 @@ def _owner(ctx, n: int) -> User:
 def _apply(ctx, *, owner, name, n, communities):
     return services.organization_apply(
         applicant=owner,
-        name=name,
-        credit_code=credit_code_for(n),
-        org_type=ORG_TYPES[n % len(ORG_TYPES)],
-        contact_person=owner.get_display_name(),
-        phone=f"0532-8{n:03d}{n:04d}"[:13],
-        email=f"contact{n}@example.cn",
-        description=f"{name}扎根市北区社区，联合志愿者为居民提供专业、持续的公益服务。",
-        street=communities[0].street,
-        service_communities=communities,
+        data={
+            "name": name,
+            "credit_code": credit_code_for(n),
+            "org_type": ORG_TYPES[n % len(ORG_TYPES)],
+            "contact_person": owner.get_display_name(),
+            "phone": f"0532-8{n:03d}{n:04d}"[:13],
+            "email": f"contact{n}@example.cn",
+            "description": f"{name}扎根市北区社区，联合志愿者为居民提供专业、持续的公益服务。",
+            "street": communities[0].street,
+            "service_communities": communities,
+        },
     )
 
 

@@ -76,6 +76,48 @@ def review_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _decision_message(*, state, page, draft, approve: bool) -> str:
+    """The confirmation for the reviewer: what happened and how many members were told."""
+    recipients = services.project_review_recipients(
+        page=page, requested_by=state.workflow_state.requested_by
+    )
+    who = page.organization.name if page.organization_id else _("提交人")
+    values = {"title": draft.title, "organization": who, "count": len(recipients)}
+    if approve:
+        message = _(
+            "项目“%(title)s”已批准并发布，居民现在可以看到它；"
+            "已通知“%(organization)s”的 %(count)s 位成员。"
+        )
+    else:
+        message = _(
+            "项目“%(title)s”已退回修改，审核意见已通知“%(organization)s”的 %(count)s 位成员。"
+        )
+    return message % values
+
+
+def _review_context(*, state, page, draft, form) -> dict:
+    """The draft in front of the reviewer, with links to preview, edit and compare it."""
+    compare_url = ""
+    if page.live and page.latest_revision_id:
+        compare_url = reverse(
+            "wagtailadmin_pages:revisions_compare", args=[page.pk, "live", page.latest_revision_id]
+        )
+    return {
+        "state": state,
+        "page": page,
+        "draft": draft,
+        "communities": list(draft.service_communities.all().select_related("street")),
+        "tags": [tag.name for tag in draft.tags.all()],
+        "form": form,
+        "preview_url": reverse(
+            "wagtailadmin_pages:workflow_preview", args=[page.pk, state.task_id]
+        ),
+        "edit_url": reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        "compare_url": compare_url,
+        "index_url": reverse("projects_review_index"),
+    }
+
+
 def review(request: HttpRequest, task_state_id: int) -> HttpResponse:
     state = reviewable_task_states(request.user).filter(pk=task_state_id).first()
     if state is None:
@@ -96,47 +138,11 @@ def review(request: HttpRequest, task_state_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            recipients = services.project_review_recipients(
-                page=page, requested_by=state.workflow_state.requested_by
-            )
-            who = page.organization.name if page.organization_id else _("提交人")
-            values = {"title": draft.title, "organization": who, "count": len(recipients)}
-            if approve:
-                message = _(
-                    "项目“%(title)s”已批准并发布，居民现在可以看到它；"
-                    "已通知“%(organization)s”的 %(count)s 位成员。"
-                )
-            else:
-                message = _(
-                    "项目“%(title)s”已退回修改，审核意见已通知“%(organization)s”的 "
-                    "%(count)s 位成员。"
-                )
-            messages.success(request, message % values)
+            message = _decision_message(state=state, page=page, draft=draft, approve=approve)
+            messages.success(request, message)
             return redirect("projects_review_index")
-    communities = list(draft.service_communities.all().select_related("street"))
-    return TemplateResponse(
-        request,
-        "projects/admin/project_review.html",
-        {
-            "state": state,
-            "page": page,
-            "draft": draft,
-            "communities": communities,
-            "tags": [tag.name for tag in draft.tags.all()],
-            "form": form,
-            "preview_url": reverse(
-                "wagtailadmin_pages:workflow_preview", args=[page.pk, state.task_id]
-            ),
-            "edit_url": reverse("wagtailadmin_pages:edit", args=[page.pk]),
-            "compare_url": reverse(
-                "wagtailadmin_pages:revisions_compare",
-                args=[page.pk, "live", page.latest_revision_id],
-            )
-            if page.live and page.latest_revision_id
-            else "",
-            "index_url": reverse("projects_review_index"),
-        },
-    )
+    context = _review_context(state=state, page=page, draft=draft, form=form)
+    return TemplateResponse(request, "projects/admin/project_review.html", context)
 
 
 class ReviewMenuItem(ActionMenuItem):

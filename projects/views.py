@@ -19,7 +19,9 @@ def organization_apply(request: HttpRequest) -> HttpResponse:
     form = OrganizationApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organization = services.organization_apply(applicant=request.user, **form.cleaned_data)
+            organization = services.organization_apply(
+                applicant=request.user, data=form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

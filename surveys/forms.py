@@ -11,6 +11,17 @@ from surveys.question_types import OTHER, OTHER_SUFFIX
 OTHER_MAX_LENGTH = 200
 
 
+class SurveyIndexFilterForm(django.forms.Form):
+    """?tab=open|closed on the survey index; any other value shows the open surveys."""
+
+    tab = django.forms.ChoiceField(
+        required=False, choices=[("open", _("正在进行")), ("closed", _("已结束"))]
+    )
+
+    def tab_or_open(self) -> str:
+        return (self.cleaned_data["tab"] or "open") if self.is_valid() else "open"
+
+
 class SurveyBaseForm(BaseForm):
     """Adds the rule of "其他": choosing it requires saying what."""
 

@@ -52,9 +52,11 @@ class SurveyIndexPage(SearchableMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from surveys import selectors
+        from surveys.forms import SurveyIndexFilterForm
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.survey_index(index_page=self, request=request))
+        tab = SurveyIndexFilterForm(request.GET).tab_or_open()
+        context.update(selectors.survey_index(index_page=self, tab=tab, request=request))
         return context
 
     def route(self, request, path_components):

@@ -214,10 +214,9 @@ def _live_surveys():
     return public_pages(SurveyPage.objects.live())
 
 
-def survey_index(*, index_page, request) -> dict:
-    """The survey index: open (and upcoming) or closed surveys, paginated."""
+def survey_index(*, index_page, tab: str, request) -> dict:
+    """The survey index: open (and upcoming) or closed surveys (`tab`), paginated."""
     now = timezone.now()
-    tab = "closed" if request.GET.get("tab") == "closed" else "open"
     surveys = _live_surveys().child_of(index_page)
     if tab == "closed":
         surveys = surveys.filter(closes_at__lte=now).order_by("-closes_at", "-pk")

@@ -158,5 +158,67 @@ class CheckInForm(forms.Form):
     )
 
 
+class AttendanceRowForm(forms.Form):
+    """One person on the attendance list: came or not, and the hours to credit (checked
+    by the service, which knows the shift's duration)."""
+
+    signup = forms.IntegerField(widget=forms.HiddenInput)
+    attended = forms.BooleanField(label=_("到场"), required=False)
+    hours = forms.CharField(
+        label=_("服务时长（小时）"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
+    )
+
+
+class BaseAttendanceFormSet(forms.BaseFormSet):
+    """The attendance list of a shift, one row per sign-up, in the order of `signups`.
+    Checked-in people start ticked; every row starts with the shift's duration."""
+
+    def __init__(self, data=None, *, signups, default_hours, **kwargs):
+        self.signups = {signup.pk: signup for signup in signups}
+        initial = [
+            {"signup": s.pk, "attended": s.checked_in_at is not None, "hours": default_hours}
+            for s in signups
+        ]
+        super().__init__(data, initial=initial, prefix="attendance", **kwargs)
+        self.max_num = len(signups)
+
+    def clean(self):
+        if any(self.errors):
+            return
+        posted = [form.cleaned_data.get("signup") for form in self.forms]
+        if len(set(posted)) != len(posted) or not set(posted) <= set(self.signups):
+            raise forms.ValidationError(_("出勤名单已有变化，请刷新页面后重新确认。"))
+
+    def rows(self) -> list[tuple[forms.Form, object]]:
+        """(row form, its sign-up) for the template; a row whose sign-up is unknown (a
+        tampered or stale list) shows without a name."""
+        rows = []
+        for form in self.forms:
+            value = form["signup"].value()
+            signup = self.signups.get(int(value)) if str(value).isdigit() else None
+            rows.append((form, signup))
+        return rows
+
+    def attended(self) -> set[int]:
+        return {f.cleaned_data["signup"] for f in self.forms if f.cleaned_data["attended"]}
+
+    def hours(self) -> dict[int, str]:
+        return {f.cleaned_data["signup"]: f.cleaned_data["hours"].strip() for f in self.forms}
+
+
+AttendanceFormSet = forms.formset_factory(
+    AttendanceRowForm, formset=BaseAttendanceFormSet, extra=0, validate_max=True
+)
+
+
+class AttendanceReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("时长调整原因（修改时长时必填）"), required=False, max_length=300
+    )
+
+
 class CertificateForm(forms.Form):
     """Empty: issuing a certificate needs only the click (and the CSRF token)."""

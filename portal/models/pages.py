@@ -143,6 +143,7 @@ class NewsIndexPage(SearchableMixin, Page):
         verbose_name = _("新闻列表页")
 
     def get_context(self, request, *args, **kwargs):
+        from portal.filters import NewsFilterForm
         from portal.selectors import public_pages
 
         context = super().get_context(request, *args, **kwargs)
@@ -152,7 +153,7 @@ class NewsIndexPage(SearchableMixin, Page):
             .only("title", "url_path", "date", "summary")
             .order_by("-date", "-pk")
         )
-        tag = request.GET.get("tag", "").strip()
+        tag = NewsFilterForm(request.GET).tag_or_blank()
         if tag:
             news = news.filter(tags__name=tag)
         paginator = Paginator(news, self.paginate_by)

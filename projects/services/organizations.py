@@ -1,6 +1,9 @@
 """Organizations (社会组织): applying, verification, rejection and suspension, and the
 page, group and collection a verified organization gets."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -10,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission
 
-from portal.models import Community, Street, User
+from portal.models import User
 from portal.notifications import notify
 from projects.models import Organization, OrganizationMember, OrganizationPage, ProjectIndexPage
 from projects.permissions import can_review_organization
@@ -25,43 +28,50 @@ from projects.validators import normalize_credit_code
 ORGANIZATION_GROUP_PREFIX = "社会组织："
 
 
+# Set by the service and the review, never by the applicant.
+REVIEW_FIELDS = frozenset(
+    {
+        "status",
+        "applicant",
+        "created_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_reason",
+        "suspended_by",
+        "suspended_at",
+        "suspension_reason",
+        "group",
+        "collection",
+    }
+)
+
+
 @transaction.atomic
-def organization_apply(
-    *,
-    applicant: User,
-    name: str,
-    credit_code: str,
-    org_type: str,
-    contact_person: str,
-    phone: str,
-    email: str,
-    description: str,
-    street: Street,
-    service_communities: list[Community],
-) -> Organization:
-    """A resident applies to register an organization; they become its owner."""
+def organization_apply(*, applicant: User, data: Mapping[str, Any]) -> Organization:
+    """A resident applies to register an organization; they become its owner. `data` holds
+    the application's Organization fields (an OrganizationApplicationForm's cleaned_data),
+    so a field added to the model and the form needs no change here."""
     if not applicant.is_authenticated:
         raise PermissionDenied(_("请先登录再申请。"))
-    organization = Organization(
-        name=name.strip(),
-        credit_code=normalize_credit_code(credit_code),
-        org_type=org_type,
-        contact_person=contact_person.strip(),
-        phone=phone.strip(),
-        email=email.strip(),
-        description=description.strip(),
-        street=street,
-        applicant=applicant,
-    )
+    guarded = REVIEW_FIELDS.intersection(data)
+    if guarded:
+        raise TypeError(f"organization_apply cannot set {sorted(guarded)}")
+    values = {name: v.strip() if isinstance(v, str) else v for name, v in data.items()}
+    if "credit_code" in values:
+        values["credit_code"] = normalize_credit_code(values["credit_code"])
+    many = {field.name for field in Organization._meta.many_to_many}
+    related = {name: values.pop(name) for name in list(values) if name in many}
+    organization = Organization(applicant=applicant, **values)
     organization.full_clean()
-    if not service_communities:
+    if not related.get("service_communities"):
         raise ValidationError({"service_communities": _("请至少选择一个服务社区。")})
     try:
         with transaction.atomic():
             organization.save()
     except IntegrityError as error:
         raise ValidationError(_("该组织名称或统一社会信用代码已经登记过。")) from error
-    organization.service_communities.set(service_communities)
+    for name, value in related.items():
+        getattr(organization, name).set(value)
     OrganizationMember.objects.create(
         organization=organization, user=applicant, role=OrganizationMember.Role.OWNER
     )

@@ -53,6 +53,14 @@ def test_news_index_filters_by_tag_and_paginates(client, news_index):
 
 
 @pytest.mark.django_db
+def test_news_index_ignores_a_tag_longer_than_any_tag(client, news_index):
+    response = client.get("/news/", {"tag": "长" * 300})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "网格动态29" in html and "网格动态28" in html  # all news, not an empty list
+
+
+@pytest.mark.django_db
 def test_public_pages_run_a_fixed_number_of_queries(
     client, news_index, grids, django_assert_max_num_queries
 ):

@@ -51,15 +51,17 @@ def make_organization(*, owner, communities, name=None, verify_by=None) -> Organ
     n = next(_seq)
     organization = services.organization_apply(
         applicant=owner,
-        name=name or f"测试社会组织{n}",
-        credit_code=credit_code(n),
-        org_type=Organization.Type.COMMUNITY,
-        contact_person="李明",
-        phone="0532-88886666",
-        email=f"org{n}@example.cn",
-        description="为社区居民提供志愿服务。",
-        street=communities[0].street,
-        service_communities=communities,
+        data={
+            "name": name or f"测试社会组织{n}",
+            "credit_code": credit_code(n),
+            "org_type": Organization.Type.COMMUNITY,
+            "contact_person": "李明",
+            "phone": "0532-88886666",
+            "email": f"org{n}@example.cn",
+            "description": "为社区居民提供志愿服务。",
+            "street": communities[0].street,
+            "service_communities": communities,
+        },
     )
     if verify_by is not None:
         organization = services.organization_verify(organization=organization, by=verify_by)

@@ -3,10 +3,12 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import GroupCollectionPermission, GroupPagePermission, WorkflowPage
 
-from portal.models import Notification
+from portal.models import Notification, PortalImage
 from projects import services
+from projects.forms import OrganizationApplicationForm
 from projects.models import Organization, OrganizationMember, OrganizationPage
 from projects.permissions import can_manage_project, user_organization_ids
 from tests import factories
@@ -34,17 +36,62 @@ def test_apply_rejects_a_duplicate_credit_code(pending, applicant, grids):
     with pytest.raises(ValidationError):
         services.organization_apply(
             applicant=applicant,
-            name="另一个组织",
-            credit_code=pending.credit_code.lower(),
-            org_type="other",
-            contact_person="王",
-            phone="0532-1234567",
-            email="a@example.cn",
-            description="简介",
-            street=grids[0].community.street,
-            service_communities=[grids[0].community],
+            data={
+                "name": "另一个组织",
+                "credit_code": pending.credit_code.lower(),
+                "org_type": "other",
+                "contact_person": "王",
+                "phone": "0532-1234567",
+                "email": "a@example.cn",
+                "description": "简介",
+                "street": grids[0].community.street,
+                "service_communities": [grids[0].community],
+            },
         )
     assert Organization.objects.count() == 1
+
+
+def _application(grids, **extra) -> dict:
+    community = grids[0].community
+    return {
+        "name": "新的社会组织",
+        "credit_code": project_factories.credit_code(),
+        "org_type": "other",
+        "contact_person": "王",
+        "phone": "0532-1234567",
+        "email": "a@example.cn",
+        "description": "简介",
+        "street": community.street,
+        "service_communities": [community],
+        **extra,
+    }
+
+
+def test_apply_takes_a_form_with_an_added_model_field_as_a_whole(applicant, grids):
+    """The newcomer task: a model field added to the form needs no change to the service."""
+
+    class WithLogo(OrganizationApplicationForm):
+        class Meta(OrganizationApplicationForm.Meta):
+            fields = [*OrganizationApplicationForm.Meta.fields, "logo"]
+
+    logo = PortalImage.objects.create(title="标志", file=get_test_image_file())
+    data = _application(grids, street=grids[0].community.street_id, logo=logo.pk)
+    data["service_communities"] = [str(grids[0].community.pk)]
+    form = WithLogo(data)
+    assert form.is_valid(), form.errors
+    organization = services.organization_apply(applicant=applicant, data=form.cleaned_data)
+    organization.refresh_from_db()
+    assert organization.logo == logo and organization.name == "新的社会组织"
+    assert list(organization.service_communities.all()) == [grids[0].community]
+
+
+@pytest.mark.parametrize("guarded", ["status", "applicant", "reviewed_by", "group"])
+def test_apply_refuses_the_fields_the_review_sets(applicant, community_staff, grids, guarded):
+    value = {"status": "verified", "applicant": community_staff, "reviewed_by": community_staff}
+    data = _application(grids, **{guarded: value.get(guarded)})
+    with pytest.raises(TypeError):
+        services.organization_apply(applicant=applicant, data=data)
+    assert not Organization.objects.exists()
 
 
 def test_verify_creates_page_group_collection_and_notifies(

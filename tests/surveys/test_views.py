@@ -267,6 +267,9 @@ def test_index_tabs(client, survey_index):
     closed_html = client.get(survey_index.url + "?tab=closed").content.decode()
     assert "马路市场搬迁" in open_html and "学校配套" not in open_html
     assert "学校配套" in closed_html and "马路市场搬迁" not in closed_html
+    for bad in ("nonsense", "closed" * 50, ""):
+        html = client.get(survey_index.url, {"tab": bad}).content.decode()
+        assert "马路市场搬迁" in html and "学校配套" not in html  # the open tab
 
 
 def test_home_and_account_sections(client, survey_index, grids, home_page):

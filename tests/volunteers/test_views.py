@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -223,8 +224,9 @@ def test_code_check_in_attendance_record_certificate(client, grid, leader, volun
     client.force_login(leader)
     attendance = reverse("volunteers:shift_attendance", args=[shift.pk])
     form = client.get(attendance).content.decode()
-    assert f'name="attended-{signup.pk}" value="1" checked' in form
-    response = client.post(attendance, {f"attended-{signup.pk}": "1", f"hours-{signup.pk}": "2.00"})
+    assert re.search(r'<input type="checkbox" name="attendance-0-attended"[^>]* checked>', form)
+    assert f'name="attendance-0-signup" value="{signup.pk}"' in form
+    response = client.post(attendance, _attendance_data([(signup, True, "2.00")]))
     assert response.status_code == 302
     record = ServiceRecord.objects.get(user=volunteer)
     assert str(record.hours) == "2.00"
@@ -256,23 +258,68 @@ def test_someone_elses_certificate_is_forbidden(client, grid, leader, volunteer,
     assert client.get(certificate.get_absolute_url()).status_code == 403
 
 
+def _attendance_data(rows, reason=""):
+    """The attendance formset as the page posts it: (sign-up, came, hours) per row."""
+    data = {
+        "attendance-TOTAL_FORMS": str(len(rows)),
+        "attendance-INITIAL_FORMS": str(len(rows)),
+        "reason": reason,
+    }
+    for i, (signup, came, hours) in enumerate(rows):
+        data[f"attendance-{i}-signup"] = str(signup.pk)
+        data[f"attendance-{i}-hours"] = hours
+        if came:
+            data[f"attendance-{i}-attended"] = "on"
+    return data
+
+
 def test_attendance_hours_change_without_reason_keeps_form(client, grid, leader, volunteer):
     shift = _started(grid)
     signup = SignUp.objects.create(shift=shift, user=volunteer, status=S.CONFIRMED)
     client.force_login(leader)
     response = client.post(
         reverse("volunteers:shift_attendance", args=[shift.pk]),
-        {f"attended-{signup.pk}": "1", f"hours-{signup.pk}": "1.5"},
+        _attendance_data([(signup, True, "1.5")]),
     )
     assert response.status_code == 200
     assert "请填写原因" in response.content.decode()
     assert 'value="1.5"' in response.content.decode()
     response = client.post(
         reverse("volunteers:shift_attendance", args=[shift.pk]),
-        {f"attended-{signup.pk}": "1", f"hours-{signup.pk}": "abc", "reason": "x"},
+        _attendance_data([(signup, True, "abc")], reason="x"),
     )
     assert response.status_code == 200
     assert "服务时长请填写数字" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["unknown sign-up", "same row twice", "more rows than people", "no management form"],
+)
+def test_attendance_with_a_stale_or_tampered_list_changes_nothing(
+    client, grid, leader, volunteer, tamper
+):
+    shift = _started(grid)
+    signup = SignUp.objects.create(shift=shift, user=volunteer, status=S.CONFIRMED)
+    other = SignUp.objects.create(
+        shift=_started(grid, title="别的班次"), user=volunteer, status=S.CONFIRMED
+    )
+    rows = {
+        "unknown sign-up": [(other, True, "")],
+        "same row twice": [(signup, True, ""), (signup, True, "")],
+        "more rows than people": [(signup, True, ""), (other, True, "")],
+        "no management form": [(signup, True, "")],
+    }[tamper]
+    data = _attendance_data(rows)
+    if tamper == "no management form":
+        del data["attendance-TOTAL_FORMS"], data["attendance-INITIAL_FORMS"]
+    client.force_login(leader)
+    response = client.post(reverse("volunteers:shift_attendance", args=[shift.pk]), data)
+    assert response.status_code == 200
+    assert 'class="alert alert--error"' in response.content.decode()
+    assert not ServiceRecord.objects.exists()
+    signup.refresh_from_db()
+    assert signup.status == S.CONFIRMED
 
 
 def test_ics_per_signup_and_private_feed(client, patrol, volunteer):
@@ -451,6 +498,10 @@ def test_admin_screens_and_report(client, big_grid):
     assert big_grid["grid"].code in response.content.decode()
     response = client.get(reverse("volunteers_grid_report") + "?export=csv")
     assert big_grid["grid"].code in b"".join(response.streaming_content).decode("utf-8-sig")
+    response = client.get(reverse("volunteers_grid_report") + "?export=pdf")
+    assert response.status_code == 200  # an unknown format shows the report itself
+    assert response["Content-Type"].startswith("text/html")
+    assert big_grid["grid"].code in response.content.decode()
 
 
 def test_admin_lists_are_scoped_to_staff_communities(client, grids, big_grid):

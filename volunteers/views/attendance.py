@@ -12,10 +12,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.forms import add_service_errors
 from volunteers import selectors, services
-from volunteers.forms import CheckInForm
+from volunteers.forms import AttendanceFormSet, AttendanceReasonForm, CheckInForm
 from volunteers.models import SignUp
-from volunteers.views.common import error_text, managed_shift_or_403, shift_or_404
+from volunteers.views.common import managed_shift_or_403, shift_or_404
 
 
 @login_required
@@ -63,36 +64,27 @@ def shift_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         for s in selectors.shift_signups(shift=shift)
         if s.status in (SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED, SignUp.Status.ABSENT)
     ]
-    error = None
-    reason = ""
-    if request.method == "POST":
-        attended = set()
-        hours = {}
-        for signup in signups:
-            if request.POST.get(f"attended-{signup.pk}"):
-                attended.add(signup.pk)
-            hours[signup.pk] = request.POST.get(f"hours-{signup.pk}", "").strip()
-        reason = request.POST.get("reason", "")[:300]
+    data = request.POST if request.method == "POST" else None
+    formset = AttendanceFormSet(data, signups=signups, default_hours=shift.duration_hours)
+    reason_form = AttendanceReasonForm(data)
+    if data is not None and formset.is_valid() and reason_form.is_valid():
         try:
             records = services.shift_confirm_attendance(
-                shift=shift, by=request.user, attended=attended, hours=hours, reason=reason
+                shift=shift,
+                by=request.user,
+                attended=formset.attended(),
+                hours=formset.hours(),
+                reason=reason_form.cleaned_data["reason"],
             )
-        except ValidationError as exc:
-            error = error_text(exc)
-            for signup in signups:
-                signup.form_checked = signup.pk in attended
-                signup.form_hours = hours.get(signup.pk) or shift.duration_hours
+        except ValidationError as error:
+            add_service_errors(reason_form, error, field=None, joined=True)
         else:
             messages.success(
                 request, _("已确认出勤，%(n)d人的服务时长已记录。") % {"n": len(records)}
             )
             return redirect("volunteers:shift_detail", pk=shift.pk)
-    else:
-        for signup in signups:
-            signup.form_checked = signup.checked_in_at is not None
-            signup.form_hours = shift.duration_hours
     return render(
         request,
         "volunteers/attendance.html",
-        {"shift": shift, "signups": signups, "error": error, "reason": reason},
+        {"shift": shift, "formset": formset, "reason_form": reason_form},
     )

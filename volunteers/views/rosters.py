@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.audit import audit_log
+from portal.forms import add_service_errors, redisplayed_form
 from portal.models import Grid
 from volunteers import selectors, services
 from volunteers.forms import ApplyForm, AppointLeaderForm, DecisionForm, GridFinderForm
@@ -23,11 +24,13 @@ from volunteers.views.common import contacts_export, error_text, grid_or_404, ma
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """志愿服务: open shifts anyone may join, upcoming patrols and a grid finder."""
-    form = GridFinderForm(request.GET or None, initial_grid=None)
-    if request.GET.get("grid") and form.is_valid() and form.cleaned_data["grid"]:
-        return redirect("volunteers:grid_detail", code=form.cleaned_data["grid"].code)
-    if form.is_bound and not request.GET.get("grid"):
-        form._errors = {}
+    if request.GET.get("grid"):
+        form = GridFinderForm(request.GET)
+        if form.is_valid():
+            return redirect("volunteers:grid_detail", code=form.cleaned_data["grid"].code)
+    else:
+        # Street or community chosen only: show the narrowed selects, no errors yet.
+        form = redisplayed_form(GridFinderForm, request.GET)
     return render(
         request,
         "volunteers/index.html",
@@ -79,13 +82,13 @@ def apply(request: HttpRequest) -> HttpResponse:
                     motivation=form.cleaned_data["motivation"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("申请已提交，网格长审核后会通知您。"))
                 return redirect("volunteers:grid_detail", code=grid.code)
     elif request.method == "POST":
-        form = ApplyForm(request.POST)
-        form._errors = {}
+        # "Update choices" without JavaScript: redisplay with narrowed selects, no errors.
+        form = redisplayed_form(ApplyForm, request.POST)
     else:
         form = ApplyForm(initial_grid=initial_grid)
     return render(request, "volunteers/apply.html", {"form": form})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit import audit_log
+from portal.forms import add_service_errors
 from projects.models import ServiceProjectPage
 from volunteers import calendar, selectors, services
 from volunteers.forms import ShiftForm
@@ -51,7 +52,7 @@ def patrol_create(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 shifts = _shift_form_save(request, form, grid=grid)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("已发布%(n)d个巡查班次。") % {"n": len(shifts)})
                 return redirect("volunteers:grid_detail", code=grid.code)
@@ -73,7 +74,7 @@ def activity_create(request: HttpRequest, project_id: int) -> HttpResponse:
             try:
                 shifts = _shift_form_save(request, form, project=project)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("已发布%(n)d个活动班次。") % {"n": len(shifts)})
                 return redirect("volunteers:shift_detail", pk=shifts[0].pk)
@@ -97,7 +98,7 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 warnings = services.shift_update(shift=shift, by=request.user, **changes)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 for warning in warnings:
                     messages.warning(request, warning)
