@@ -15,6 +15,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from wagtail import hooks
 
@@ -101,21 +102,40 @@ def notify_many(
     *, recipients, kind: str, subject: str, body: str = "", url: str = "", email: bool = True
 ) -> list[Notification]:
     """The same message to each of `recipients` (users; inactive ones and repeats skipped),
-    as each one's preference for `kind` allows: one query for the preferences and one insert
-    for the rows, inside the caller's transaction; the emails go out after it commits, over
-    one mail connection. Returns the notifications stored (none for those who turned `kind`
+    as each one's preference for `kind` allows: one query for the preferences (none extra
+    when `recipients` is a QuerySet: they are read with it) and one insert for the rows,
+    inside the caller's transaction; the emails go out after it commits, over one mail
+    connection. Returns the notifications stored (none for those who turned `kind`
     off), in the order of `recipients`."""
     people: dict[int, User] = {}
-    for person in recipients:
-        if person.is_active and person.pk not in people:
-            people[person.pk] = person
+    if isinstance(recipients, QuerySet):
+        # The people and their preference for `kind` in one query.
+        rows = recipients.filter(is_active=True).annotate(
+            notification_channel=Subquery(
+                NotificationPreference.objects.filter(user=OuterRef("pk"), kind=kind).values(
+                    "channel"
+                )[:1]
+            )
+        )
+        chosen = {}
+        for person in rows:
+            people.setdefault(person.pk, person)
+            chosen[person.pk] = person.notification_channel
+    else:
+        for person in recipients:
+            if person.is_active and person.pk not in people:
+                people[person.pk] = person
+        chosen = (
+            dict(
+                NotificationPreference.objects.filter(
+                    kind=kind, user_id__in=list(people)
+                ).values_list("user_id", "channel")
+            )
+            if people
+            else {}
+        )
     if not people:
         return []
-    chosen = dict(
-        NotificationPreference.objects.filter(kind=kind, user_id__in=list(people)).values_list(
-            "user_id", "channel"
-        )
-    )
     default = _default_channel(kind)
     subject, body = str(subject)[:200], str(body)
     notifications, to_email = [], []

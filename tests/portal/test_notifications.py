@@ -8,7 +8,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from portal.models import Notification, NotificationPreference
+from portal.models import Notification, NotificationPreference, User
 from portal.notifications import notify, notify_many
 from tests import factories
 
@@ -160,25 +160,36 @@ def test_notify_many_sends_the_batch_in_one_callback_after_commit(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
 
 
-def _queries_for(count: int) -> int:
+def _queries_for(count: int, *, as_queryset: bool = False) -> int:
     people = [factories.make_user() for _ in range(count)]
     for person in people[::2]:
         NotificationPreference.objects.create(user=person, kind="case_new", channel="site")
+    NotificationPreference.objects.create(user=people[1], kind="case_new", channel="off")
+    recipients = User.objects.filter(pk__in=[p.pk for p in people]) if as_queryset else people
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
-        notify_many(recipients=people, kind="case_new", subject="新诉求", body="内容")
-    assert Notification.objects.filter(recipient__in=people).count() == count
-    assert len(mail.outbox) == count // 2
+        notify_many(recipients=recipients, kind="case_new", subject="新诉求", body="内容")
+    told = Notification.objects.filter(recipient__in=people)
+    assert told.count() == count - 1 and not told.filter(recipient=people[1]).exists()
+    assert len(mail.outbox) == count // 2 - 1
     mail.outbox.clear()
     return len(queries)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_notify_many_query_count_does_not_grow_with_recipients():
-    few, many = _queries_for(2), _queries_for(20)
+    few, many = _queries_for(4), _queries_for(20)
     assert few == many
     # Preferences, the insert, and the emailed_at update after the commit (plus the
     # transaction's own statements, which some databases log).
     assert many <= 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notify_many_reads_a_queryset_with_its_preferences_in_one_query():
+    """As many queries as for people already loaded: reading the people is the only read."""
+    listed = _queries_for(20)
+    few, many = _queries_for(4, as_queryset=True), _queries_for(20, as_queryset=True)
+    assert few == many == listed
 
 
 @pytest.mark.django_db(transaction=True)
