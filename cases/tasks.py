@@ -11,19 +11,19 @@ from cases.services.common import notify_all, staff_url, supervisors_of
 
 @task()
 def notify_new_case(case_id: int, reporter_id: int | None) -> int:
-    """Tell the grid's leader and the community's staff about a new case; returns how many
-    people were told. Runs after the report committed, so a slow mail server or a busy
-    recipient table never holds the report's transaction (or loses the report)."""
+    """Tell the grid's leader and the community's staff about a new case, in one batch (their
+    preferences read with them); returns how many people were told. Runs after the report
+    committed, so a slow mail server or a busy recipient table never holds the report's
+    transaction (or loses the report)."""
     case = Case.objects.select_related("category", "grid").filter(pk=case_id).first()
     if case is None:
         return 0
-    people = [person for person in supervisors_of(case) if person.pk != reporter_id]
-    notify_all(
-        people,
+    told = notify_all(
+        supervisors_of(case).exclude(pk=reporter_id),
         kind="case_new",
         subject=_("新诉求 %(number)s：%(category)s")
         % {"number": case.number, "category": case.category},
         body=case.description[:200],
         url=staff_url(case),
     )
-    return len(people)
+    return len(told)

@@ -9,7 +9,7 @@ from cases.permissions import ROLE_LABELS, case_roles
 from cases.photos import clean_photo
 from cases.transitions import TRANSITIONS, check_transition
 from portal.models import Grid, User
-from portal.notifications import notify
+from portal.notifications import notify_many
 from portal.permissions import COMMUNITY_STAFF
 
 # The order in which a person's roles name them in the history (most specific first).
@@ -120,27 +120,34 @@ def handlers_of(case: Case):
 
 
 def supervisors_of(case: Case):
-    """The grid's leader and the community's staff: who receives a new case."""
-    ids = set(
-        _staff_of_communities({"community_id": case.community_id}).values_list("user_id", flat=True)
+    """The grid's leader and the community's staff: who receives a new case. One query: by
+    primary key in the UNION of the staff list and the leader (an OR of the two would scan
+    the users table)."""
+    leader = Grid.objects.filter(pk=case.grid_id, leader__isnull=False).order_by()
+    return User.objects.filter(
+        is_active=True,
+        pk__in=_staff_of_communities({"community_id": case.community_id}).union(
+            leader.values("leader_id")
+        ),
     )
-    grid = case.grid if Case.grid.is_cached(case) else None
-    leader_id = (
-        grid.leader_id
-        if grid is not None
-        else (Grid.objects.filter(pk=case.grid_id).values_list("leader_id", flat=True).first())
-    )
-    if leader_id:
-        ids.add(leader_id)
-    # By primary key: the OR of a leader and a staff list would scan the users table.
-    return User.objects.filter(is_active=True, pk__in=sorted(ids))
 
 
 def notify_all(people, *, kind: str, subject: str, body: str = "", url: str = "", skip=None):
+    """One message to each of `people` (users, or a QuerySet of them) but `skip`, in one
+    batch (notify_many): the same number of queries for two recipients as for a whole
+    department. Returns the notifications stored."""
     skip_id = getattr(skip, "pk", None)
-    for person in people:
-        if person.pk != skip_id:
-            notify(recipient=person, kind=kind, subject=subject, body=body, url=url)
+    if isinstance(people, QuerySet):
+        recipients = people.exclude(pk=skip_id) if skip_id else people
+    else:
+        recipients = [person for person in people if person.pk != skip_id]
+    return notify_many(
+        recipients=recipients,
+        kind=kind,
+        subject=subject,
+        body=body,
+        url=url,
+    )
 
 
 def notify_public(case: Case, *, subject: str, body: str = "", skip: User | None = None) -> None:
