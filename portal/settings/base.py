@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.headless",
@@ -268,6 +269,19 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False  # no "What's new in Wagtail" dashboard 
 WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]  # one district, one time zone: not 400 English names
 
 # Wagtail's database search, with Chinese split into two-character pieces (portal.search).
+# Slow work after a request (notification fan-out and e-mail, search indexing) goes through
+# Django's task API. `make run` and the tests run each task at once (immediate backend);
+# production sets DJANGO_TASKS_BACKEND=database and runs `manage.py db_worker` beside the
+# web processes (docs in README, "Production"), so a request only stores the task.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[os.environ.get("DJANGO_TASKS_BACKEND", "immediate") or "immediate"]
+    }
+}
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}
 
 LOGGING = {
