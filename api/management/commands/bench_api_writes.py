@@ -17,8 +17,8 @@ the same key, as an app retrying after a timeout would.
 Then it checks the database against the answers: one row per resident whose create was
 answered 2xx, no row without such an answer ("lost" / "created but unanswered"), no resident
 with two rows, the same body for a request and its retry, and (sign-ups) no shift with more
-confirmed places than its capacity. `--profile` first sends one create in-process and prints
-its SQL query count and where the time goes. The residents, shifts and survey stay in the
+confirmed places than its capacity. `--profile` first sends two creates in-process and prints
+the second's SQL queries and where its time goes. The residents, shifts and survey stay in the
 database (use a bench database).
 """
 
@@ -312,10 +312,10 @@ class Command(BaseCommand):
             target: Target = SignUps(run, shifts=options["shifts"], capacity=options["capacity"])
         else:
             target = SurveyResponses(run)
-        users = self._residents(run, requests + (1 if options["profile"] else 0))
-        profiled = None
+        users = self._residents(run, requests + (2 if options["profile"] else 0))
+        profiled = []
         if options["profile"]:
-            profiled = users.pop()
+            profiled = [users.pop(), users.pop()]
             self._profile(target, profiled)
         logins = min(options["logins"], len(users))
         tokens = [self._login(base_url, user) for user in users[:logins]]
@@ -330,7 +330,7 @@ class Command(BaseCommand):
                 jobs.append(job)  # next to its twin: two threads send both at once
         jobs.reverse()  # popped from the end
         answers, elapsed = self._send(jobs, options["threads"], options["max_seconds"])
-        rows = [row for row in target.rows() if profiled is None or row[0] != profiled.pk]
+        rows = [row for row in target.rows() if row[0] not in {u.pk for u in profiled}]
         verdict = check(answers, rows, overbooked=target.overbooked())
         twice = len(answers) - len({a.user_id for a in answers})
         self.stdout.write(
@@ -444,12 +444,23 @@ class Command(BaseCommand):
 
     # --- One create, in-process ---------------------------------------------------------------
 
-    def _profile(self, target: Target, user) -> None:
+    def _profile(self, target: Target, users: list) -> None:
+        """Two creates in-process; the second (warm: middleware loaded, caches filled) is
+        measured."""
         from django.test import Client
 
-        token = self._session(user)
         client = Client(HTTP_HOST="127.0.0.1")
         url, body = target.url(0), target.body(0)
+        warm = client.post(
+            url,
+            data=body,
+            content_type="application/json",
+            headers={"X-Session-Token": self._session(users[0]), "Idempotency-Key": "warm"},
+        )
+        if warm.status_code >= 300:
+            raise CommandError(f"The warm-up create answered {warm.status_code}: {warm.content!r}")
+        user = users[1]
+        token = self._session(user)
         profiler = cProfile.Profile()
         with CaptureQueriesContext(connection) as queries:
             began = time.perf_counter()
@@ -470,5 +481,7 @@ class Command(BaseCommand):
         for n, query in enumerate(queries.captured_queries, 1):
             self.stdout.write(f"  {n:2}. [{query.get('time')}s] {query['sql'][:160]}")
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats("tottime").print_stats(25)
         self.stdout.write(out.getvalue())
