@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -90,6 +90,46 @@ def with_etag(request: HttpRequest, schema, data) -> HttpResponse:
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_RETENTION = datetime.timedelta(hours=24)
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,100}$")
+# Every this many keys stored, the expired ones are deleted (a bounded batch): the cost of
+# keeping the table small is paid by one create in a hundred, not by every create.
+PRUNE_EVERY = 100
+PRUNE_BATCH = 5000
+
+
+def _claim(*, user_id: int, endpoint: str, key: str, digest: str) -> int | None:
+    """Insert the key's row, or find that it exists: one statement. Returns the new row's id,
+    or None when the row is already there. A concurrent identical request waits on the unique
+    index until the first transaction ends, then finds the row (PostgreSQL and SQLite ≥ 3.35
+    both have INSERT ... ON CONFLICT DO NOTHING RETURNING)."""
+    from api.models import IdempotencyKey
+
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "  # noqa: S608 - the table name is the model's own
+            "(user_id, endpoint, key, request_hash, status, body, location, created_at) "
+            "VALUES (%s, %s, %s, %s, 0, '', '', %s) "
+            "ON CONFLICT (user_id, endpoint, key) DO NOTHING RETURNING id",
+            [
+                user_id,
+                endpoint,
+                key,
+                digest,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def prune_idempotency_keys() -> int:
+    """Delete up to PRUNE_BATCH keys older than the retention period; returns how many."""
+    from api.models import IdempotencyKey
+
+    cutoff = timezone.now() - IDEMPOTENCY_RETENTION
+    expired = IdempotencyKey.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)
+    deleted, _counts = IdempotencyKey.objects.filter(pk__in=list(expired[:PRUNE_BATCH])).delete()
+    return deleted
 
 
 def idempotent(
@@ -125,28 +165,24 @@ def idempotent(
     user = request.user
     for _attempt in range(2):
         with transaction.atomic():
-            row, created = IdempotencyKey.objects.get_or_create(
-                user=user,
-                endpoint=endpoint,
-                key=key,
-                defaults={"request_hash": digest, "status": 0},
-            )
-            if not created and row.created_at < timezone.now() - IDEMPOTENCY_RETENTION:
-                row.delete()
-                continue
-            if not created:
+            claimed = _claim(user_id=user.pk, endpoint=endpoint, key=key, digest=digest)
+            if claimed is None:
+                row = IdempotencyKey.objects.get(user=user, endpoint=endpoint, key=key)
+                if row.created_at < timezone.now() - IDEMPOTENCY_RETENTION:
+                    row.delete()
+                    continue
                 break
             response = produce()
             if response.status_code >= 400:
                 transaction.set_rollback(True)
                 return response
-            row.status = response.status_code
-            row.body = response.content.decode()
-            row.location = response.get("Location", "")[:300]
-            row.save(update_fields=["status", "body", "location"])
-            IdempotencyKey.objects.filter(
-                user=user, created_at__lt=timezone.now() - IDEMPOTENCY_RETENTION
-            ).delete()
+            IdempotencyKey.objects.filter(pk=claimed).update(
+                status=response.status_code,
+                body=response.content.decode(),
+                location=response.get("Location", "")[:300],
+            )
+            if claimed % PRUNE_EVERY == 0:
+                prune_idempotency_keys()
             return response
     if row.request_hash != digest:
         return problem_response(

@@ -289,6 +289,10 @@ class SurveyResponse(models.Model):
     response per person" a database rule without revealing who answered an anonymous survey.
     The respondent's street and community are copied at submission time for results."""
 
+    # A record of what someone did, not content: Wagtail's reference index (the "usage"
+    # screens) gains nothing from it and would cost two queries on every write.
+    wagtail_reference_index_ignore = True
+
     survey = models.ForeignKey(
         SurveyPage, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="responses"
     )

@@ -130,7 +130,8 @@ def survey_submit(
 ) -> SurveyResponse:
     """Store one person's answers: one SurveyResponse and its SurveyAnswer rows, atomically.
     A second response by the same person is refused by the unique constraint even when both
-    arrive at the same moment."""
+    arrive at the same moment. The response returned carries its answers as `saved_answers`
+    (for an answer page that shows them without reading them again)."""
     now = now or timezone.now()
     survey_check_can_answer(survey=survey, user=user, now=now)
     logged_in = user is not None and user.is_authenticated
@@ -150,7 +151,9 @@ def survey_submit(
                 submitted_at=now,
                 updated_at=now,
             )
-            SurveyAnswer.objects.bulk_create(_answer_objects(response=response, rows=rows))
+            response.saved_answers = SurveyAnswer.objects.bulk_create(
+                _answer_objects(response=response, rows=rows)
+            )
             _results_changed(survey.pk)
     except IntegrityError as error:
         if SurveyResponse.objects.filter(survey=survey, respondent_key=key).exists():

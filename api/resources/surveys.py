@@ -302,9 +302,11 @@ def _form_data(answers: dict[str, AnswerValue]) -> MultiValueDict:
     return data
 
 
-def _my_response(survey: SurveyPage, response: SurveyResponse) -> dict:
+def _my_response(survey: SurveyPage, response: SurveyResponse, answers=None) -> dict:
     questions = survey.get_form_fields()
-    initial = initial_from_response(questions, response.answers.all())
+    initial = initial_from_response(
+        questions, response.answers.all() if answers is None else answers
+    )
     answers: dict[str, AnswerValue] = {}
     for question in questions:
         value = initial.get(question.clean_name)
@@ -339,7 +341,8 @@ def survey_submit(
         response = services.survey_submit(
             survey=survey, user=request.user, data=_form_data(payload.answers)
         )
-        return json_response(MyResponseOut, _my_response(survey, response), status=201)
+        body = _my_response(survey, response, answers=response.saved_answers)
+        return json_response(MyResponseOut, body, status=201)
 
     return idempotent(
         request, key=idempotency_key, endpoint=f"surveys:{survey.pk}:response", produce=produce

@@ -103,10 +103,10 @@ def test_writes_have_a_fixed_number_of_queries(size, grids, django_assert_max_nu
     keys = [q["key"] for q in detail["questions"]]
     answers = {keys[0]: "楼道照明", keys[1]: ["助餐", "助浴"], keys[2]: 4, keys[3]: "好"}
     url = f"/api/v1/surveys/{world['survey']}/response"
-    with django_assert_max_num_queries(23, info="submit with a key"):
+    with django_assert_max_num_queries(13, info="submit with a key"):
         response = app.post(url, {"answers": answers}, **{"Idempotency-Key": "k1"})
     assert response.status_code == 201, response.content
-    with django_assert_max_num_queries(6, info="replay"):
+    with django_assert_max_num_queries(7, info="replay"):
         assert app.post(url, {"answers": answers}, **{"Idempotency-Key": "k1"}).status_code == 201
     with django_assert_max_num_queries(15, info="edit"):
         assert app.put(url, {"answers": answers}).status_code == 200

@@ -303,3 +303,63 @@ def test_ten_identical_sign_ups_at_once_create_one_row(require_postgres, grids):
     assert [status for status, _body in results] == [201] * 10, results
     assert len({body for _status, body in results}) == 1
     assert SignUp.objects.filter(shift=shift).count() == 1
+
+
+@pytest.mark.parametrize("earlier", [0, 6])
+def test_a_sign_up_answers_with_the_shifts_counts_after_it_in_fixed_queries(
+    grid, member_app, earlier, django_assert_max_num_queries
+):
+    """The answer to a sign-up is what the shift's page would show right after it (places
+    left, waitlist, my position), in the same number of queries with 0 or 6 earlier
+    sign-ups: the service's locked row is the answer, nothing is read again."""
+    shift = make_shift(grid=grid, capacity=earlier + 1)
+    for _ in range(earlier):
+        SignUp.objects.create(shift=shift, user=make_member(grid=grid), status="confirmed")
+    url = f"/api/v1/volunteers/shifts/{shift.pk}/signups"
+    member_app.get(f"/api/v1/volunteers/shifts/{shift.pk}")  # warm the per-process caches
+    with django_assert_max_num_queries(15, info="sign up with a key"):
+        taken = member_app.post(url, **{"Idempotency-Key": f"last-place-{earlier}"})
+    assert taken.status_code == 201, taken.content
+    body = taken.json()
+    detail = member_app.get(f"/api/v1/volunteers/shifts/{shift.pk}").json()
+    assert body["status"] == "confirmed" and body["position"] is None
+    for field in ("confirmed_count", "waitlist_count", "places_left", "signup_open"):
+        assert body["shift"][field] == detail[field], field
+    assert body["shift"]["places_left"] == 0
+    assert body["shift"]["grid"]["id"] == grid.pk
+
+    late = make_member(grid=grid)
+    app = AppClient()
+    app.login(late.email)
+    waiting = app.post(url, **{"Idempotency-Key": "after-the-last-place"}).json()
+    assert waiting["status"] == "waitlisted" and waiting["position"] == 1
+    assert waiting["shift"]["waitlist_count"] == 1
+    assert waiting["shift"]["confirmed_count"] == earlier + 1
+
+
+def test_an_expired_key_is_not_replayed_and_expired_keys_are_pruned(grid, member_app, monkeypatch):
+    """A key older than the retention period no longer replays (the create runs again and is
+    refused as a second sign-up); every PRUNE_EVERY-th stored key deletes the expired ones."""
+    from api import http
+    from api.models import IdempotencyKey
+
+    shift = make_shift(grid=grid)
+    url = f"/api/v1/volunteers/shifts/{shift.pk}/signups"
+    assert member_app.post(url, **{"Idempotency-Key": "old"}).status_code == 201
+    long_ago = timezone.now() - http.IDEMPOTENCY_RETENTION - datetime.timedelta(minutes=1)
+    IdempotencyKey.objects.filter(key="old").update(created_at=long_ago)
+    assert_problem(member_app.post(url, **{"Idempotency-Key": "old"}), 400)
+    assert IdempotencyKey.objects.filter(key="old").count() == 0  # the expired row went
+
+    for n in range(3):
+        IdempotencyKey.objects.create(
+            user=member_app.user, endpoint="x", key=f"stale-{n}", request_hash="h", status=201
+        )
+    IdempotencyKey.objects.filter(key__startswith="stale-").update(created_at=long_ago)
+    monkeypatch.setattr(http, "PRUNE_EVERY", 1)
+    other = make_shift(grid=grid, hours_from_now=200)
+    created = member_app.post(
+        f"/api/v1/volunteers/shifts/{other.pk}/signups", **{"Idempotency-Key": "fresh"}
+    )
+    assert created.status_code == 201
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]

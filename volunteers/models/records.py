@@ -19,6 +19,10 @@ class ServiceRecord(models.Model):
     long and who confirmed it. Hours default to the shift's duration and may be changed with
     a reason."""
 
+    # A record of what someone did, not content: Wagtail's reference index (the "usage"
+    # screens) gains nothing from it and would cost two queries on every write.
+    wagtail_reference_index_ignore = True
+
     signup = models.OneToOneField(
         "volunteers.SignUp",
         verbose_name=_("报名"),

@@ -21,6 +21,10 @@ class RosterMembership(models.Model):
     leader (网格长) or the community's staff approve or decline; the member may leave.
     A person has at most one open (applied or active) membership per grid."""
 
+    # A record of what someone did, not content: Wagtail's reference index (the "usage"
+    # screens) gains nothing from it and would cost two queries on every write.
+    wagtail_reference_index_ignore = True
+
     class Role(models.TextChoices):
         VOLUNTEER = "volunteer", _("志愿者")
         PATROL = "patrol", _("巡治员")

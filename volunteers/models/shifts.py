@@ -189,6 +189,16 @@ class Shift(models.Model):
     _confirmed_count = None
     _waitlist_count = None
 
+    def count_places(self) -> None:
+        """Read the confirmed and waitlisted counts together (one query), e.g. right after
+        locking the row."""
+        counts = self.signups.aggregate(
+            confirmed=Count("pk", filter=Q(status__in=SignUp.HOLDS_PLACE)),
+            waitlisted=Count("pk", filter=Q(status=SignUp.Status.WAITLISTED)),
+        )
+        self.confirmed_count = counts["confirmed"]
+        self.waitlist_count = counts["waitlisted"]
+
     @property
     def places_left(self) -> int:
         return max(self.capacity - self.confirmed_count, 0)
@@ -227,6 +237,10 @@ def validate_repeat_weeks(value: int) -> None:
 class SignUp(models.Model):
     """One person's place on a shift: confirmed, or waitlisted in order of `queued_at`;
     later attended or absent once the leader or organization confirms attendance."""
+
+    # A record of what someone did, not content: Wagtail's reference index (the "usage"
+    # screens) gains nothing from it and would cost two queries on every write.
+    wagtail_reference_index_ignore = True
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("已确认")

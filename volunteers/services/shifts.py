@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,17 +173,21 @@ def _capacity_changed(shift: Shift) -> list[str]:
     return []
 
 
+def _clashes(shift: Shift) -> Q:
+    """Confirmed sign-ups for another shift at a time overlapping `shift`'s."""
+    return Q(
+        status=SignUp.Status.CONFIRMED,
+        shift__starts_at__lt=shift.ends_at,
+        shift__ends_at__gt=shift.starts_at,
+    ) & ~Q(shift_id=shift.pk)
+
+
 def find_clash(*, user: User, shift: Shift) -> SignUp | None:
     """The person's confirmed sign-up for another shift at an overlapping time, if any."""
     return (
-        SignUp.objects.filter(
-            user=user,
-            status=SignUp.Status.CONFIRMED,
-            shift__starts_at__lt=shift.ends_at,
-            shift__ends_at__gt=shift.starts_at,
-        )
-        .exclude(shift_id=shift.pk)
+        SignUp.objects.filter(_clashes(shift), user=user)
         .select_related("shift")
+        .order_by("pk")
         .first()
     )
 
@@ -207,32 +212,53 @@ def shift_sign_up(*, shift: Shift, user: User) -> SignUp:
     The shift row is locked (SELECT ... FOR UPDATE) so that concurrent sign-ups queue up and
     the confirmed count never exceeds the capacity on PostgreSQL; the person's row is locked
     next, so one person's sign-ups for two overlapping shifts cannot both pass the clash check.
+    The sign-up returned carries the locked shift (`signup.shift`, with its grid, community and
+    project) with its counts after the sign-up, and a waitlisted sign-up its `position`.
     """
     if not user.is_authenticated:
         raise PermissionDenied
     with transaction.atomic():
-        shift = Shift.objects.select_for_update().get(pk=shift.pk)
+        shift = (
+            Shift.objects.select_for_update(of=("self",))
+            .select_related("grid__community", "project")
+            .get(pk=shift.pk)
+        )
         list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         now = timezone.now()
         if not shift.signup_open(now):
             raise ValidationError(_("报名已截止。"))
-        existing = SignUp.objects.filter(shift=shift, user=user).first()
+        # The person's sign-up for this shift and any clashing one: one query.
+        mine = list(
+            SignUp.objects.filter(Q(shift=shift) | _clashes(shift), user=user)
+            .select_related("shift")
+            .order_by("pk")
+        )
+        existing = next((row for row in mine if row.shift_id == shift.pk), None)
         if existing is not None and existing.status != SignUp.Status.CANCELLED:
             raise ValidationError(_("您已经报名了这个班次。"))
         members_only = shift.members_only and shift.grid_id is not None
         if members_only and not selectors.is_active_member(user=user, grid=shift.grid_id):
             raise ValidationError(_("这个班次仅限本网格名册中的志愿者报名，请先申请加入网格名册。"))
-        clash = find_clash(user=user, shift=shift)
+        clash = next((row for row in mine if row.shift_id != shift.pk), None)
         if clash is not None:
             raise _clash_error(clash)
+        shift.count_places()
         status = SignUp.Status.WAITLISTED if shift.is_full else SignUp.Status.CONFIRMED
         if existing is not None:
-            existing.status = status
-            existing.queued_at = now
-            existing.cancelled_at = None
-            existing.save(update_fields=["status", "queued_at", "cancelled_at"])
-            return existing
-        return SignUp.objects.create(shift=shift, user=user, status=status, queued_at=now)
+            signup = existing
+            signup.status = status
+            signup.queued_at = now
+            signup.cancelled_at = None
+            signup.save(update_fields=["status", "queued_at", "cancelled_at"])
+        else:
+            signup = SignUp.objects.create(shift=shift, user=user, status=status, queued_at=now)
+        signup.shift = shift
+        if status == SignUp.Status.CONFIRMED:
+            shift.confirmed_count += 1
+        else:
+            shift.waitlist_count += 1
+            signup.position = shift.waitlist_count  # queued now, with the lock held: the last
+        return signup
 
 
 def _promote(*, shift: Shift, places: int) -> list[SignUp]:
