@@ -38,9 +38,15 @@ def minutes_per_day() -> int:
 class WorkingCalendar:
     """Which days are working days, read from the override table once per date range."""
 
-    def __init__(self, overrides: dict[date, bool] | None = None):
+    def __init__(
+        self, overrides: dict[date, bool] | None = None, window: tuple[date, date] | None = None
+    ):
+        """`overrides` known in advance hold for every day, or for the days of `window`
+        (first, last); days outside it are read from the table."""
         self._overrides = overrides
-        self._loaded: tuple[date, date] | None = None if overrides is None else (date.min, date.max)
+        self._loaded: tuple[date, date] | None = None
+        if overrides is not None:
+            self._loaded = window or (date.min, date.max)
 
     def _load(self, first: date, last: date) -> None:
         from cases.models import WorkingDayOverride

@@ -15,7 +15,8 @@ from cases.permissions import COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_LEADER
 from cases.photos import MAX_PHOTOS
 from cases.services.common import record, save_photos
 from cases.services.stats import stat_add
-from cases.working_time import WorkingCalendar, add_working_hours
+from cases.sla_table import sla_table
+from cases.working_time import add_working_hours
 from portal.models import Grid, User
 from portal.permissions import is_district_admin, staff_community_ids
 
@@ -56,9 +57,11 @@ def _enqueue_notification(case_id: int, reporter_id: int) -> None:
 def deadlines(
     *, category: CaseCategory, priority: str, start: datetime, calendar=None
 ) -> tuple[datetime, datetime]:
-    """(response due, handling due) counted in working time from `start`."""
-    response_hours, handling_hours = category.limits_for(priority)
-    calendar = calendar or WorkingCalendar()
+    """(response due, handling due) counted in working time from `start`, with the limits
+    and the calendar from the cached SLA table (cases.sla_table)."""
+    table = sla_table()
+    response_hours, handling_hours = table.limits_for(category, priority)
+    calendar = calendar or table.calendar()
     return (
         add_working_hours(start, response_hours, calendar),
         add_working_hours(start, handling_hours, calendar),

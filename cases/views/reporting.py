@@ -47,7 +47,10 @@ def _report_start(request):
 
 def _report_submit(request):
     user = request.user
-    form = ReportForm(request.POST, request.FILES, patrol_allowed=may_report_as_patrol(user))
+    # Only those who may report as patrol are shown the source choice, so only their posts
+    # carry it: a resident's report skips the role look-ups (two queries per report).
+    patrol_allowed = bool(request.POST.get("source")) and may_report_as_patrol(user)
+    form = ReportForm(request.POST, request.FILES, patrol_allowed=patrol_allowed)
     if form.is_valid():
         case = None
         try:

@@ -173,3 +173,21 @@ def test_rating_window_is_seven_days(world):
     services.case_rate(case=case, by=world.reporter, rating=Rating.SATISFIED)
     stat = CaseDailyStat.objects.get(community=world.grid.community, category=world.category)
     assert (stat.rated, stat.satisfied) == (1, 1)
+
+
+def test_reports_use_a_changed_limit_and_a_new_holiday_at_once(world):
+    """The limits and the calendar are cached for the report's hot path (cases.sla_table);
+    a change in the admin applies to the very next report."""
+    from cases.models import WorkingDayOverride
+
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=SH)  # a Tuesday
+    assert world.report(now=now).response_due_at == datetime(2026, 12, 2, 10, 0, tzinfo=SH)
+    limit = world.category.time_limits.get(priority="normal")
+    limit.response_hours = 2
+    limit.save()
+    assert world.report(now=now).response_due_at == datetime(2026, 12, 1, 12, 0, tzinfo=SH)
+    limit.response_hours = 7
+    limit.save()
+    WorkingDayOverride.objects.create(date=datetime(2026, 12, 2).date(), is_working=False)
+    # Wednesday is now a holiday: the seventh working hour falls on Thursday.
+    assert world.report(now=now).response_due_at == datetime(2026, 12, 3, 10, 0, tzinfo=SH)
