@@ -30,13 +30,18 @@ import io
 import json
 import pstats
 import secrets
+import shutil
+import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from importlib import import_module
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -295,6 +300,14 @@ class Command(BaseCommand):
             "--max-seconds", type=float, default=300, help="stop sending after this long"
         )
         parser.add_argument(
+            "--client",
+            choices=["python", "wrk"],
+            default="python",
+            help="python: threads that check every answer (the default); wrk: bench/"
+            "wrk_api_writes.lua, a fraction of the client CPU, answers counted not compared",
+        )
+        parser.add_argument("--seconds", type=int, default=20, help="wrk: how long to send (20)")
+        parser.add_argument(
             "--profile",
             action="store_true",
             help="first send one create in-process: SQL queries and the slowest functions",
@@ -328,6 +341,9 @@ class Command(BaseCommand):
             jobs.append(job)
             if every and n % every == 0:
                 jobs.append(job)  # next to its twin: two threads send both at once
+        if options["client"] == "wrk":
+            self._with_wrk(target, jobs, options, profiled, logins)
+            return
         jobs.reverse()  # popped from the end
         answers, elapsed = self._send(jobs, options["threads"], options["max_seconds"])
         rows = [row for row in target.rows() if row[0] not in {u.pk for u in profiled}]
@@ -442,6 +458,49 @@ class Command(BaseCommand):
             thread.join()
         return answers, time.perf_counter() - began
 
+    def _with_wrk(self, target: Target, jobs: list[Job], options, profiled, logins) -> None:
+        """Send the jobs from wrk (each once, for --seconds) and compare the counts of its
+        answers with the rows: wrk cannot tell which answer belongs to which request, so
+        the check is by counts (created answers = new rows, no resident with two rows)."""
+        line = run_wrk(jobs, connections=options["threads"], seconds=options["seconds"])
+        data = json.loads(line)
+        time.sleep(2)  # a request wrk gave up on at the end time finishes before counting
+        elapsed = data["duration_us"] / 1e6
+        skip = {u.pk for u in profiled}
+        rows = [row for row in target.rows() if row[0] not in skip]
+        per_user = Counter(user_id for user_id, _row in rows)
+        duplicated = sum(1 for n in per_user.values() if n > 1)
+        lost = max(data["created"] - len(rows), 0)
+        unanswered = max(len(rows) - data["created"], 0)
+        overbooked = target.overbooked()
+        self.stdout.write(
+            f"{target.kind} (wrk, {options['threads']} connections, {logins} headless logins): "
+            f"{data['sent']} of {len(jobs)} prepared requests sent in {elapsed:.2f}s; "
+            f"created {data['created']} = {data['created'] / elapsed:.0f}/s, replayed "
+            f"{data['replayed']}, other answers {data['other']}, socket errors "
+            f"{data['socket_errors']}; p50 {data['p50_us'] / 1000:.0f} ms, p99 "
+            f"{data['p99_us'] / 1000:.0f} ms; new rows {len(rows)}; lost {lost}, "
+            f"created-but-unanswered (in flight at wrk's end) {unanswered}, "
+            f"duplicated {duplicated}, over-booked {overbooked}; {target.describe()}"
+        )
+        if data["sent"] >= len(jobs):
+            self.stderr.write("Every prepared request was sent: the rate is a lower bound.")
+        problems = [
+            f"{name} {value}"
+            for name, value in (
+                ("lost", lost),
+                # wrk stops at its end time with up to one request per connection in
+                # flight: those are created but their answers are not read.
+                ("unanswered beyond those in flight", max(unanswered - options["threads"], 0)),
+                ("duplicated", duplicated),
+                ("over-booked", overbooked),
+                ("non-201", data["other"]),
+                ("socket errors", data["socket_errors"]),
+            )
+            if value
+        ]
+        self.stdout.write("OK" if not problems else "PROBLEMS: " + "; ".join(problems))
+
     # --- One create, in-process ---------------------------------------------------------------
 
     def _profile(self, target: Target, users: list) -> None:
@@ -485,3 +544,34 @@ class Command(BaseCommand):
         stats.sort_stats("cumulative").print_stats(40)
         stats.sort_stats("tottime").print_stats(25)
         self.stdout.write(out.getvalue())
+
+
+WRK_SCRIPT = Path(settings.BASE_DIR) / "bench" / "wrk_api_writes.lua"
+
+
+def run_wrk(jobs: list[Job], *, connections: int, seconds: int) -> str:
+    """Run wrk with bench/wrk_api_writes.lua over the jobs; returns its JSON result line."""
+    if shutil.which("wrk") is None:
+        raise CommandError("wrk is not installed (apt-get install wrk).")
+    base = urllib.parse.urlsplit(jobs[0].url)
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as file:
+        for job in jobs:
+            path = urllib.parse.urlsplit(job.url).path
+            file.write(f"{job.token}\t{job.key}\t{path}\t{job.body.decode()}\n")
+    threads = 2
+    try:
+        result = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{max(connections, threads)}", f"-d{seconds}s"]
+            + ["--timeout", "30s", "-s", str(WRK_SCRIPT), f"{base.scheme}://{base.netloc}/"]
+            + ["--", file.name, str(threads)],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=False,
+        )
+    finally:
+        Path(file.name).unlink(missing_ok=True)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("API_WRITES ")), None)
+    if line is None:
+        raise CommandError(f"wrk printed no result:\n{result.stdout}\n{result.stderr}")
+    return line.split(" ", 1)[1]
