@@ -19,3 +19,7 @@ if os.environ.get("PORTAL_FUZZ_SETUP") == "1":  # noqa: F405
     WAGTAILSEARCH_BACKENDS = {  # noqa: F405
         "default": {**WAGTAILSEARCH_BACKENDS["default"], "AUTO_UPDATE": False}  # noqa: F405
     }
+# One cache key prefix for all of gunicorn's workers (the test settings' prefix holds the
+# process id): an ended session is ended for every worker, as in production.
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = os.environ.get("PORTAL_FUZZ_CACHE_PREFIX", "fuzz")  # noqa: F405
