@@ -75,7 +75,17 @@ class SessionTokenAuth(APIKeyHeader):
 
 
 class CookieAuth(SessionAuth):
-    """The site's session cookie; unsafe methods need the CSRF token (X-CSRFToken)."""
+    """The site's session cookie; unsafe methods need the CSRF token (X-CSRFToken).
+
+    CSRF protects a logged-in browser session: a request without one (no cookie login, no
+    valid token) has nothing to protect and is answered 401 like any anonymous call, not
+    with a CSRF 403."""
+
+    def _get_key(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None):
         user = getattr(request, "user", None)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Router
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from api import problems
@@ -17,6 +19,18 @@ from api.throttling import TokenThrottle
 class Renderer(JSONRenderer):
     encoder_class = LocalTimeEncoder
     json_dumps_params = {"ensure_ascii": False}
+
+
+class ObjectParser(Parser):
+    """JSON bodies are objects (every body schema of the API is one): `[]`, `1`, `"x"` or
+    `null` is refused as a 400 `invalid_json` problem (api.problems), like broken JSON,
+    instead of being read as an empty object."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise problems.NotAJsonObject(type(data).__name__)
+        return data
 
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -68,6 +82,7 @@ api = PortalAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=Renderer(),
+    parser=ObjectParser(),
     throttle=[TokenThrottle()],
 )
 problems.install(api)

@@ -55,5 +55,7 @@ class ApiErrorPageMiddleware:
         ):
             from api.problems import problem_response
 
-            return problem_response(response.status_code, code="http_error")
+            # Headers that belong to the status stay: a 405 names the allowed methods.
+            kept = {name: response[name] for name in ("Allow", "Retry-After") if name in response}
+            return problem_response(response.status_code, code="http_error", headers=kept)
         return response

@@ -58,6 +58,7 @@ def _titles() -> dict[int, str]:
         401: _("需要登录"),
         403: _("没有权限"),
         404: _("没有找到"),
+        405: _("不支持这个请求方法"),
         409: _("请求冲突"),
         422: _("请求内容无效"),
         429: _("请求太频繁"),
@@ -150,7 +151,15 @@ def _handle_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     )
 
 
+class NotAJsonObject(ValueError):
+    """A request body that is JSON but not an object (`[]`, `1`, `"x"`, `null`)."""
+
+
 def _handle_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # ninja could not read the body (api.core.ObjectParser): not JSON, not UTF-8, or
+        # JSON that is not an object. Every body of the API is an object.
+        return problem_response(400, _("请求内容必须是一个 JSON 对象。"), code="invalid_json")
     if exc.status_code == 403:
         # ninja's cookie authentication: the CSRF check failed.
         return problem_response(

@@ -5,14 +5,13 @@ project's WSGI application with demo-like data. Every answer must be a non-5xx a
 status code, content type, headers and body the schema declares.
 
 Bounds (a loaded 2-core machine, ≤ 90 s): FUZZ_EXAMPLES valid and FUZZ_NEGATIVE_EXAMPLES
-malformed requests per operation and caller, no shrinking, no example database. The settings
-live here and in schemathesis.toml (the same checks, for `schemathesis run` against a live
-server: see that file)."""
+malformed requests per operation and caller, no shrinking, no example database. The checks
+and bounds come from schemathesis.toml through tests/api/fuzz_settings.py, shared with the
+run against a live server with the demo data (test_schema_fuzz_live.py)."""
 
 from __future__ import annotations
 
 import datetime
-import os
 
 import pytest
 import schemathesis
@@ -22,29 +21,15 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from tests import factories
+from tests.api import fuzz_settings
 
 pytestmark = pytest.mark.django_db
 
-FUZZ_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
-FUZZ_NEGATIVE_EXAMPLES = int(os.environ.get("API_FUZZ_NEGATIVE_EXAMPLES", "4"))
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
-# Operations that end the caller's login run last, so the other operations keep the token.
-LAST = ("DELETE /api/v1/me/devices/{device_id}", "POST /api/v1/me/delete")
+FUZZ_EXAMPLES = fuzz_settings.MAX_EXAMPLES
+FUZZ_NEGATIVE_EXAMPLES = fuzz_settings.NEGATIVE_EXAMPLES
+CHECKS = fuzz_settings.checks()
 
 
 @pytest.fixture
@@ -146,7 +131,7 @@ def _login(app, email: str) -> str:
 
 def _operations(schema):
     operations = [result.ok() for result in schema.get_all_operations()]
-    return sorted(operations, key=lambda op: (op.label in LAST, op.label))
+    return sorted(operations, key=lambda op: fuzz_settings.operation_order(op.label))
 
 
 def _fuzz(operation, app, headers_for, failures):

@@ -72,6 +72,50 @@ def test_browser_session_works_and_writes_need_csrf(resident):
     assert accepted.json() == {"marked": 0}
 
 
+def test_a_write_without_any_login_is_401_not_a_csrf_403(resident):
+    """Found by the live contract fuzzing (issue #14): an anonymous POST got the CSRF 403
+    meant for logged-in browsers; the schema declares 401 for a call without a login."""
+    browser = Client(enforce_csrf_checks=True)
+    for response in (
+        browser.post("/api/v1/me/notifications/read", content_type="application/json"),
+        browser.delete("/api/v1/me/devices/1"),
+        AppClient().post("/api/v1/me/notifications/read"),
+        AppClient(token="x" * 32).post("/api/v1/me/delete", {"password": "x", "confirm": True}),
+    ):
+        assert_problem(response, 401, "not_authenticated")
+
+
+def test_json_that_is_not_an_object_is_a_400_invalid_json(resident, resident_app):
+    """Found by the live contract fuzzing: `[]`, `1`, `"x"` or `null` as a body was read as
+    an empty object (and saved nothing, with a 200); broken JSON had an English detail."""
+    before = resident_app.get("/api/v1/me").json()
+    for body in ("[]", "1", '"x"', "null", "[{}]", "{not json", b"\xff\xfe"):
+        response = resident_app.client.patch(
+            "/api/v1/me",
+            body,
+            content_type="application/json",
+            headers={"X-Session-Token": resident_app.token},
+        )
+        document = assert_problem(response, 400, "invalid_json")
+        assert document["detail"] == "请求内容必须是一个 JSON 对象。"
+    assert resident_app.get("/api/v1/me").json() == before
+    # A valid object still works.
+    renamed = resident_app.patch("/api/v1/me", {"display_name": "新名字"})
+    assert renamed.status_code == 200 and renamed.json()["display_name"] == "新名字"
+
+
+def test_a_method_the_path_does_not_have_is_a_405_with_allow(resident_app):
+    """Found by the live contract fuzzing: the 405 problem document lost the Allow header
+    (RFC 9110 requires it)."""
+    response = resident_app.put("/api/v1/me", {})
+    document = assert_problem(response, 405)
+    assert document["title"] == "不支持这个请求方法"
+    assert {m.strip() for m in response["Allow"].split(",")} == {"GET", "PATCH"}
+    public = AppClient().delete("/api/v1/surveys")
+    assert_problem(public, 405)
+    assert "GET" in public["Allow"]
+
+
 def test_errors_are_problem_documents_in_chinese_and_english_on_request(resident_app):
     missing = resident_app.post("/api/v1/me/notifications/999999/read")
     assert_problem(missing, 404, "not_found")
