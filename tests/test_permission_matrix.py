@@ -573,6 +573,7 @@ def _build_world() -> dict:
         # The JSON API's ids (api:*): community B's objects.
         "survey_id": survey_b.pk,
         "organization_id": organization_y.pk,
+        "organization": organization_y.pk,
         "device_id": device_b.pk,
         "street_id": community_b.street_id,
         "community_id": community_b.pk,
