@@ -215,8 +215,12 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "api:survey_for_me": (PUBLIC, N),
     "api:survey_mine": (LOGGED_IN, N),
     "api:survey_detail": (PUBLIC, N),
-    # GET: my response (nobody here answered survey B); POST: an empty body, 422 after login.
-    "api:survey_submit": ("L D D D D D", LOGGED_IN),
+    # GET: my response (nobody here answered survey B; a visitor without X-Visitor-Token is
+    # asked to log in). POST: an empty body, a 422 for everyone, visitors included: the
+    # operation takes visitors' answers (to surveys without login_required, as the survey
+    # page does), so the body is read before the survey's own rule (survey B requires login:
+    # a visitor's answer is a 401, tests/api/test_surveys.py).
+    "api:survey_submit": ("L D D D D D", PUBLIC),
     "api:survey_my_response": (N, N),
     "api:survey_response_update": (N, N),
     # Results not public yet: survey staff and district admins, 403 for everyone else.
@@ -241,6 +245,8 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "api:volunteer_my_hours": (LOGGED_IN, N),
     "api:volunteer_certificates": (LOGGED_IN, N),
     "api:volunteer_certificate_issue": (N, LOGGED_IN),
+    # The public check of a printed certificate (by its verification code, as on the site).
+    "api:volunteer_certificate_check": (PUBLIC, N),
     "api:volunteer_calendar": (LOGGED_IN, N),
     "api:volunteer_calendar_reset": (N, LOGGED_IN),
     # Cases: public reads are anonymised; following and rating as on the case page.
@@ -594,6 +600,7 @@ def _build_world() -> dict:
         "volunteers:signup_cancel": {"pk": signup_b.pk},
         "volunteers:signup_ics": {"pk": signup_b.pk},
         "volunteers:certificate_verify": {"token": certificate_b.token},
+        "api:volunteer_certificate_check": {"token": certificate_b.token},
         "cases_admin_action": {"pk": case_b.pk, "name": "accept"},
         "cases_admin_detail": {"pk": case_b.pk},
         "cases_admin_photo": {"pk": case_b.pk, "photo_id": 999_999},
