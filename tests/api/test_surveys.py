@@ -338,3 +338,38 @@ def test_for_me_answered_holds_for_anonymous_surveys(survey_index, resident_app)
     flags = {s["id"]: s["answered"] for s in resident_app.get("/api/v1/surveys/for-me").json()}
     assert flags == {anonymous.pk: True, other.pk: False}
     assert resident_app.get(f"/api/v1/surveys/{anonymous.pk}").json()["me"]["answered"] is True
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_identical_visitor_answers_at_once_create_one_row(require_postgres, survey_index):  # noqa: F811
+    """The visitor's key (a hash of X-Visitor-Token) has its own unique constraint: ten
+    identical retries at once, one response and one key row."""
+    from api.models import IdempotencyKey
+
+    survey = make_survey(survey_index, login_required=False)
+    detail = AppClient().get(f"/api/v1/surveys/{survey.pk}").json()
+    body = {"answers": _answers(detail)}
+    headers = {"X-Visitor-Token": "v" * 40, "Idempotency-Key": "tap-tap"}
+    barrier = threading.Barrier(10)
+    results = []
+
+    def call():
+        try:
+            barrier.wait()
+            response = _visitor_app("10.30.0.1").post(
+                f"/api/v1/surveys/{survey.pk}/response", body, **headers
+            )
+            results.append((response.status_code, response.content))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _body in results] == [201] * 10, results
+    assert len({content for _status, content in results}) == 1
+    assert SurveyResponse.objects.filter(survey=survey).count() == 1
+    assert IdempotencyKey.objects.filter(user=None, key="tap-tap").count() == 1
