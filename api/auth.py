@@ -26,6 +26,7 @@ from django.http import HttpRequest
 from ninja.security import APIKeyHeader, SessionAuth
 
 TOKEN_HEADER = "X-Session-Token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Django session keys (allauth's session tokens) are 32 lower-case letters and digits; anything
 # else is not looked up at all (a NUL in a header must not reach the database).
 TOKEN_PATTERN = re.compile(r"^[a-z0-9]{32}$")
@@ -102,10 +103,16 @@ class VisitorPass:
     """Lets a caller without an account through, for operations that visitors may use. Not
     a security scheme of the schema (the operation declares the X-Visitor-Token header).
     A request with a session token, right or wrong, is left to the token's check (a wrong
-    token is a 401, not a visitor), and a logged-in browser to the cookie's (with CSRF)."""
+    token is a 401, not a visitor), and a logged-in browser to the cookie's (with CSRF).
+    A visitor's write must be JSON (`Content-Type: application/json`): another site's page
+    cannot send that without a CORS preflight, which this API never grants, so it cannot
+    make its visitors' browsers answer surveys (the CSRF protection of a request that has no
+    session to protect)."""
 
     def __call__(self, request: HttpRequest):
         if request.headers.get(TOKEN_HEADER):
+            return None
+        if request.method not in SAFE_METHODS and request.content_type != "application/json":
             return None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

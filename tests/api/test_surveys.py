@@ -2,6 +2,7 @@
 Idempotency-Key), my response, edit while open, results."""
 
 import datetime
+import json
 import threading
 
 import pytest
@@ -270,6 +271,12 @@ def test_visitor_answers_sees_and_edits_with_the_token(open_survey):
     assert SurveyResponse.objects.filter(survey=open_survey).count() == 1
     # A malformed token is a 400, never someone's response.
     assert_problem(app.get(url, **{VISITOR: "short"}), 400, "invalid_parameters")
+    # Another site's form (not JSON) cannot answer for its visitors.
+    forged = app.client.post(
+        url, json.dumps({"answers": _answers(detail)}), content_type="text/plain"
+    )
+    assert_problem(forged, 401)
+    assert SurveyResponse.objects.filter(survey=open_survey).count() == 1
 
 
 def test_visitor_idempotency_key_needs_the_token_and_replays(open_survey):
