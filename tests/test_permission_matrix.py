@@ -216,11 +216,9 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "api:survey_mine": (LOGGED_IN, N),
     "api:survey_detail": (PUBLIC, N),
     # GET: my response (nobody here answered survey B; a visitor without X-Visitor-Token is
-    # asked to log in). POST: an empty body, a 422 for everyone, visitors included: the
-    # operation takes visitors' answers (to surveys without login_required, as the survey
-    # page does), so the body is read before the survey's own rule (survey B requires login:
-    # a visitor's answer is a 401, tests/api/test_surveys.py).
-    "api:survey_submit": ("L D D D D D", PUBLIC),
+    # asked to log in). POST: a form, not JSON, so not a visitor's answer (those are JSON,
+    # tests/api/test_surveys.py): 401; an empty body, 422 after login.
+    "api:survey_submit": ("L D D D D D", LOGGED_IN),
     "api:survey_my_response": (N, N),
     "api:survey_response_update": (N, N),
     # Results not public yet: survey staff and district admins, 403 for everyone else.
