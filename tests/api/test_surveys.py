@@ -380,3 +380,16 @@ def test_ten_identical_visitor_answers_at_once_create_one_row(require_postgres, 
     assert len({content for _status, content in results}) == 1
     assert SurveyResponse.objects.filter(survey=survey).count() == 1
     assert IdempotencyKey.objects.filter(user=None, key="tap-tap").count() == 1
+
+
+def test_schema_says_answers_take_visitors():
+    """The answer operations declare the X-Visitor-Token header and optional security (`{}`
+    beside the token and the cookie), so a generated call without a token is a valid one."""
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    for method, operation in paths["/api/v1/surveys/{survey_id}/response"].items():
+        assert {} in operation["security"], method
+        assert "X-Visitor-Token" in [p["name"] for p in operation["parameters"]], method
+        assert "401" in operation["responses"]
+    assert {} not in paths["/api/v1/me"]["get"]["security"]
