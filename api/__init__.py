@@ -20,7 +20,10 @@ Conventions (every resource follows them)
    written twice: where the site validates with a form, the API binds the same form.
 2. Authentication: `auth=AUTH` (api.auth) on the router or the operation for logged-in calls
    (401 without); an operation open to visitors declares no auth and calls
-   `optional_user(request)`.
+   `optional_user(request)`. A write that the site also takes from visitors (answering a
+   survey without login) declares `auth=AUTH_OR_VISITOR` and tells visitors apart by the
+   `X-Visitor-Token` header (`VisitorTokenHeader`, api.params), as the site does by its
+   visitor cookie; its Idempotency-Key rows are then the visitor's (api.http.idempotent).
 3. Errors are never built by hand in a view: raise what the services raise. Django's
    ValidationError → 400 (field errors from error_dict, `code` from the error's code;
    `rate_limited` → 429), PermissionDenied → 403, Http404/get_object_or_404 → 404,

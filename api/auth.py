@@ -5,7 +5,10 @@ token it returns in the `X-Session-Token` header; `session_token_auth` resolves 
 the account, exactly as allauth's own endpoints do. Browsers (the site's own pages calling the
 API) are recognised by their session cookie, and their writes need the CSRF token
 (`cookie_auth`, ninja's SessionAuth). AUTH lists both; an operation that works for visitors
-too calls `optional_user(request)` instead of declaring `auth`.
+too calls `optional_user(request)` instead of declaring `auth`. AUTH_OR_VISITOR is for writes
+that the site accepts from visitors too (answering a survey that does not require login): a
+caller with neither a token nor a logged-in session passes as a visitor (`request.auth` is
+VISITOR), identified by the `X-Visitor-Token` header the operation declares.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django.http import HttpRequest
 from ninja.security import APIKeyHeader, SessionAuth
 
 TOKEN_HEADER = "X-Session-Token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Django session keys (allauth's session tokens) are 32 lower-case letters and digits; anything
 # else is not looked up at all (a NUL in a header must not reach the database).
 TOKEN_PATTERN = re.compile(r"^[a-z0-9]{32}$")
@@ -95,9 +99,42 @@ class CookieAuth(SessionAuth):
         return None
 
 
+class _Visitor:
+    """`request.auth` of a caller who passed as a visitor."""
+
+    def __repr__(self):
+        return "VISITOR"
+
+
+VISITOR = _Visitor()
+
+
+class VisitorPass:
+    """Lets a caller without an account through, for operations that visitors may use. Not
+    a security scheme of the schema (the operation declares the X-Visitor-Token header).
+    A request with a session token, right or wrong, is left to the token's check (a wrong
+    token is a 401, not a visitor), and a logged-in browser to the cookie's (with CSRF).
+    A visitor's write must be JSON (`Content-Type: application/json`): another site's page
+    cannot send that without a CORS preflight, which this API never grants, so it cannot
+    make its visitors' browsers answer surveys (the CSRF protection of a request that has no
+    session to protect)."""
+
+    def __call__(self, request: HttpRequest):
+        if request.headers.get(TOKEN_HEADER):
+            return None
+        if request.method not in SAFE_METHODS and request.content_type != "application/json":
+            return None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return None
+        return VISITOR
+
+
 session_token_auth = SessionTokenAuth()
 cookie_auth = CookieAuth()
+visitor_pass = VisitorPass()
 AUTH = [session_token_auth, cookie_auth]
+AUTH_OR_VISITOR = [session_token_auth, visitor_pass, cookie_auth]
 
 
 def optional_user(request: HttpRequest):

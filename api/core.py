@@ -13,6 +13,7 @@ from ninja.renderers import JSONRenderer
 
 from api import problems
 from api.http import LocalTimeEncoder
+from api.params import VISITOR_TOKEN_HEADER
 from api.throttling import TokenThrottle
 
 
@@ -36,6 +37,14 @@ class ObjectParser(Parser):
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
+def _takes_visitors(operation: dict) -> bool:
+    """An operation that declares the X-Visitor-Token header takes visitors' calls."""
+    return any(
+        parameter.get("in") == "header" and parameter.get("name") == VISITOR_TOKEN_HEADER
+        for parameter in operation.get("parameters", [])
+    )
+
+
 class PortalAPI(NinjaAPI):
     """NinjaAPI whose schema declares the problem documents on every operation."""
 
@@ -50,6 +59,9 @@ class PortalAPI(NinjaAPI):
                 if method not in ("get", "post", "put", "patch", "delete"):
                     continue
                 responses = operation.setdefault("responses", {})
+                if operation.get("security") and _takes_visitors(operation):
+                    # AUTH_OR_VISITOR: a visitor calls without either scheme (`{}`: optional).
+                    operation["security"].append({})
                 statuses = list(problems.COMMON_ERROR_STATUSES)
                 if operation.get("security"):
                     statuses += list(problems.AUTH_ERROR_STATUSES)

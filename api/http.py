@@ -96,22 +96,34 @@ PRUNE_EVERY = 100
 PRUNE_BATCH = 5000
 
 
-def _claim(*, user_id: int, endpoint: str, key: str, digest: str) -> int | None:
+def visitor_fingerprint(visitor_token: str) -> str:
+    """What an idempotency key's row keeps of a visitor's X-Visitor-Token: a hash (the token
+    itself is what lets the visitor read and edit their answers)."""
+    return hashlib.sha256(f"api-visitor:{visitor_token}".encode()).hexdigest()
+
+
+def _claim(
+    *, user_id: int | None, visitor: str | None, endpoint: str, key: str, digest: str
+) -> int | None:
     """Insert the key's row, or find that it exists: one statement. Returns the new row's id,
     or None when the row is already there. A concurrent identical request waits on the unique
     index until the first transaction ends, then finds the row (PostgreSQL and SQLite ≥ 3.35
-    both have INSERT ... ON CONFLICT DO NOTHING RETURNING)."""
+    both have INSERT ... ON CONFLICT DO NOTHING RETURNING). The conflict target is the owner's
+    unique constraint: (user_id, endpoint, key) for an account, (visitor, endpoint, key) for
+    a visitor; the other owner column is NULL, and NULLs never conflict."""
     from api.models import IdempotencyKey
 
     table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    owner = "user_id" if user_id is not None else "visitor"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} "  # noqa: S608 - the table name is the model's own
-            "(user_id, endpoint, key, request_hash, status, body, location, created_at) "
-            "VALUES (%s, %s, %s, %s, 0, '', '', %s) "
-            "ON CONFLICT (user_id, endpoint, key) DO NOTHING RETURNING id",
+            f"INSERT INTO {table} "  # noqa: S608 - the table and column names are the model's
+            "(user_id, visitor, endpoint, key, request_hash, status, body, location, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, 0, '', '', %s) "
+            f"ON CONFLICT ({owner}, endpoint, key) DO NOTHING RETURNING id",
             [
                 user_id,
+                visitor,
                 endpoint,
                 key,
                 digest,
@@ -139,10 +151,13 @@ def idempotent(
     endpoint: str,
     produce: Callable[[], HttpResponse],
     fingerprint: str | None = None,
+    visitor_token: str = "",
 ) -> HttpResponse:
     """Run `produce` (which creates something and returns its response) at most once per
-    (user, endpoint, key). A retry with the same key and body gets the first response again
-    (with `Idempotent-Replayed: true`); the same key with another body is a 422 problem.
+    (user, endpoint, key), or per (visitor, endpoint, key) when the caller has no account and
+    sends `visitor_token` (a visitor's survey answer; without a token, no key is kept).
+    A retry with the same key and body gets the first response again (with
+    `Idempotent-Replayed: true`); the same key with another body is a 422 problem.
 
     The key's row is inserted in the same transaction as the create: concurrent identical
     requests block on the unique constraint until the first commits, then read its answer.
@@ -163,11 +178,17 @@ def idempotent(
         )
     digest = fingerprint or hashlib.sha256(request.body).hexdigest()
     user = request.user
+    if user.is_authenticated:
+        owner = {"user_id": user.pk, "visitor": None}
+    elif visitor_token:
+        owner = {"user_id": None, "visitor": visitor_fingerprint(visitor_token)}
+    else:
+        return produce()
     for _attempt in range(2):
         with transaction.atomic():
-            claimed = _claim(user_id=user.pk, endpoint=endpoint, key=key, digest=digest)
+            claimed = _claim(**owner, endpoint=endpoint, key=key, digest=digest)
             if claimed is None:
-                row = IdempotencyKey.objects.get(user=user, endpoint=endpoint, key=key)
+                row = IdempotencyKey.objects.get(**owner, endpoint=endpoint, key=key)
                 if row.created_at < timezone.now() - IDEMPOTENCY_RETENTION:
                     row.delete()
                     continue

@@ -1,17 +1,29 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyKey(models.Model):
     """The first answer to a create request that carried an `Idempotency-Key` header, kept so
     that a retry (the app lost the connection, the user tapped twice) gets the same answer
-    instead of creating a second row. One row per (user, endpoint, key): the unique constraint
-    makes concurrent identical requests wait for the first one and then read its answer."""
+    instead of creating a second row. One row per (user, endpoint, key), or per (visitor,
+    endpoint, key) for a visitor's survey answer: the unique constraints make concurrent
+    identical requests wait for the first one and then read its answer.
+
+    A row belongs to an account or to a visitor (a hash of the app's X-Visitor-Token, never
+    the token itself), never both. `visitor` is NULL for accounts' rows, so that the visitor
+    constraint does not make every account's rows collide on an empty string."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("用户"),
     )
+    visitor = models.CharField(_("访客"), max_length=64, null=True, blank=True)
     endpoint = models.CharField(_("接口"), max_length=200)
     key = models.CharField(_("幂等键"), max_length=100)
     request_hash = models.CharField(_("请求摘要"), max_length=64)
@@ -26,8 +38,17 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "endpoint", "key"], name="api_idempotency_key_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["visitor", "endpoint", "key"], name="api_idempotency_visitor_key_once"
+            ),
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(visitor__isnull=True))
+                | (Q(user__isnull=True) & Q(visitor__isnull=False) & ~Q(visitor="")),
+                name="api_idempotency_key_has_one_owner",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.user_id} {self.endpoint} {self.key}"
+        owner = self.user_id if self.user_id else f"visitor:{(self.visitor or '')[:8]}"
+        return f"{owner} {self.endpoint} {self.key}"

@@ -238,9 +238,12 @@ def survey_index(*, index_page, tab: str, request) -> dict:
     return {"tab": tab, "page_obj": page_obj, "surveys": page_obj.object_list, "now": now}
 
 
-def open_surveys_for(*, user, limit: int = 4) -> list[SurveyPage]:
-    """Open surveys for the home page, those this person may still answer first (two
-    queries: the user's home area and the surveys)."""
+def open_surveys_for(*, user, visitor_token: str = "", limit: int = 4) -> list[SurveyPage]:
+    """Open surveys for the home page, those this person may still answer first. `answered`
+    is found by the respondent's keyed hash, like the survey page finds the response, so it
+    holds for anonymous surveys (whose responses keep no user) and for visitors (by their
+    token). Two queries for visitors without a token, three otherwise: the user's home area,
+    the open surveys' ids (for the respondent keys) and the surveys."""
     now = timezone.now()
     surveys = _live_surveys().filter(opens_at__lte=now, closes_at__gt=now)
     street_id = community_id = None
@@ -257,10 +260,16 @@ def open_surveys_for(*, user, limit: int = 4) -> list[SurveyPage]:
     surveys = surveys.annotate(
         eligible=Exists(eligible_ids.filter(pk=OuterRef("pk"))),
     )
-    if logged_in:
-        surveys = surveys.annotate(
-            answered=Exists(SurveyResponse.objects.filter(survey=OuterRef("pk"), user=user))
-        ).order_by("answered", "-eligible", "closes_at", "pk")
+    if logged_in or visitor_token:
+        respondent = {"user": user if logged_in else None, "visitor_token": visitor_token}
+        keys = [
+            respondent_key(survey_id=pk, **respondent)
+            for pk in surveys.order_by().values_list("pk", flat=True)
+        ]
+        mine = SurveyResponse.objects.filter(survey=OuterRef("pk"), respondent_key__in=keys)
+        surveys = surveys.annotate(answered=Exists(mine)).order_by(
+            "answered", "-eligible", "closes_at", "pk"
+        )
     else:
         surveys = surveys.order_by("-eligible", "closes_at", "pk")
     return list(

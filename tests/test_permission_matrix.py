@@ -215,7 +215,9 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "api:survey_for_me": (PUBLIC, N),
     "api:survey_mine": (LOGGED_IN, N),
     "api:survey_detail": (PUBLIC, N),
-    # GET: my response (nobody here answered survey B); POST: an empty body, 422 after login.
+    # GET: my response (nobody here answered survey B; a visitor without X-Visitor-Token is
+    # asked to log in). POST: a form, not JSON, so not a visitor's answer (those are JSON,
+    # tests/api/test_surveys.py): 401; an empty body, 422 after login.
     "api:survey_submit": ("L D D D D D", LOGGED_IN),
     "api:survey_my_response": (N, N),
     "api:survey_response_update": (N, N),
@@ -241,6 +243,8 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "api:volunteer_my_hours": (LOGGED_IN, N),
     "api:volunteer_certificates": (LOGGED_IN, N),
     "api:volunteer_certificate_issue": (N, LOGGED_IN),
+    # The public check of a printed certificate (by its verification code, as on the site).
+    "api:volunteer_certificate_check": (PUBLIC, N),
     "api:volunteer_calendar": (LOGGED_IN, N),
     "api:volunteer_calendar_reset": (N, LOGGED_IN),
     # Cases: public reads are anonymised; following and rating as on the case page.
@@ -573,6 +577,7 @@ def _build_world() -> dict:
         # The JSON API's ids (api:*): community B's objects.
         "survey_id": survey_b.pk,
         "organization_id": organization_y.pk,
+        "organization": organization_y.pk,
         "device_id": device_b.pk,
         "street_id": community_b.street_id,
         "community_id": community_b.pk,
@@ -593,6 +598,7 @@ def _build_world() -> dict:
         "volunteers:signup_cancel": {"pk": signup_b.pk},
         "volunteers:signup_ics": {"pk": signup_b.pk},
         "volunteers:certificate_verify": {"token": certificate_b.token},
+        "api:volunteer_certificate_check": {"token": certificate_b.token},
         "cases_admin_action": {"pk": case_b.pk, "name": "accept"},
         "cases_admin_detail": {"pk": case_b.pk},
         "cases_admin_photo": {"pk": case_b.pk, "photo_id": 999_999},

@@ -161,6 +161,21 @@ def user_certificates(*, user: User, limit: int = 5) -> list[Certificate]:
     return list(Certificate.objects.filter(user=user).order_by("-issued_at")[:limit])
 
 
+def certificate_for_verification(*, token: str) -> Certificate | None:
+    """The certificate whose printed verification address holds `token` (the public check:
+    the token is the secret, the number alone finds nothing)."""
+    return Certificate.objects.filter(token=token).first()
+
+
+def mask_name(name: str) -> str:
+    """王秀兰 → 王*兰: enough to compare with the paper, not enough to look someone up."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def user_memberships(*, user: User) -> list[RosterMembership]:
     return list(
         RosterMembership.objects.filter(user=user)

@@ -59,10 +59,10 @@ class CaseCategoryOut(Schema):
     description: str
 
 
-@router.get("/categories", response=list[CaseCategoryOut], summary="问题类别")
+@router.get("/categories", response={200: list[CaseCategoryOut], 304: None}, summary="问题类别")
 def case_categories(request):
-    """The categories a report can choose, in the report form's order."""
-    return list(active_categories())
+    """The categories a report can choose, in the report form's order (with an ETag)."""
+    return with_etag(request, list[CaseCategoryOut], list(active_categories()))
 
 
 # --- Cards -----------------------------------------------------------------------------------
@@ -458,12 +458,17 @@ class EventOut(Schema):
     created_at: datetime.datetime
 
 
-@router.get("/{number}/timeline", response=list[EventOut], summary="诉求的公开办理进展")
+@router.get(
+    "/{number}/timeline",
+    response={200: list[EventOut], 304: None},
+    summary="诉求的公开办理进展",
+)
 def case_timeline(request, number: CaseNumber):
     """The public history of the case page: every public step with the role that took it
-    (never the name); the report's own text is the case's description."""
+    (never the name); the report's own text is the case's description. With an ETag: an app
+    that polls a case it follows gets a 304 until the next public step."""
     case = _case_or_404(number)
-    return [
+    events = [
         {
             "action": event.action,
             "label": event.label,
@@ -476,6 +481,7 @@ def case_timeline(request, number: CaseNumber):
             "action", "actor_role", "to_state", "note", "created_at", "case_id"
         )[:500]
     ]
+    return with_etag(request, list[EventOut], events)
 
 
 class FollowOut(Schema):

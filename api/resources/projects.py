@@ -1,20 +1,24 @@
 """服务项目 — service projects: the list with the site's filters and Chinese keyword search,
 a project, and a verified organization with its projects. Public: no personal data (an
-organization's contact person, phone and e-mail stay on the site's review screens)."""
+organization's contact person, phone and e-mail stay on the site's review screens). Page
+bodies are typed blocks (api.content)."""
 
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
+from api import content
 from api.http import with_etag
 from api.pagination import PageParams, page_of, paginate
-from api.params import ObjectId
+from api.params import MAX_ID, ObjectId
 from portal.models import Community
 from portal.selectors import public_pages
 from projects import selectors
@@ -161,6 +165,7 @@ class ProjectOut(ProjectCardOut):
     streets: list[str]
     tags: list[str]
     first_published_at: datetime.datetime | None
+    body: list[content.BlockOut] = Field(..., description="正文（与网站页面相同的内容块）")
 
 
 @router.get("/projects/{project_id}", response=ProjectOut, summary="服务项目详情")
@@ -187,40 +192,75 @@ def project_detail(request, project_id: ObjectId):
         "streets": sorted({c.street.name for c in communities}),
         "tags": [t.name for t in page.tags.all()],
         "first_published_at": page.first_published_at,
+        "body": content.blocks(page.body),
     }
 
 
 class OrganizationOut(Schema):
     id: int
+    slug: str = Field(..., description="组织页面的网址名（也可用来查找）")
     name: str
     org_type: str
     org_type_label: str
     description: str
     street: str | None
     url: str | None
+    intro: str
+    body: list[content.BlockOut] = Field(..., description="组织页面的正文")
     projects: list[ProjectCardOut]
 
 
-@router.get("/organizations/{organization_id}", response=OrganizationOut, summary="社会组织详情")
-def organization_detail(request, organization_id: ObjectId):
-    """A verified organization with a published page, and its live projects (at most 50,
-    as on its page)."""
-    organization = get_object_or_404(
-        Organization.objects.filter(status=Organization.Status.VERIFIED).select_related(
-            "street", "page"
-        ),
-        pk=organization_id,
-        page__live=True,
+OrganizationKey = Annotated[
+    str,
+    Path(
+        ...,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\w-]+$",
+        description="组织编号，或组织页面的网址名（slug）",
+    ),
+]
+
+
+def _organization_page(key: str) -> OrganizationPage:
+    """The live public page of a verified organization, by the organization's id or the
+    page's slug (an id wins over a slug made of digits)."""
+    match = Q(slug=key)
+    number = int(key) if key.isascii() and key.isdigit() else None
+    if number is not None and 1 <= number <= MAX_ID:
+        match |= Q(organization_id=number)
+    pages = (
+        public_pages(OrganizationPage.objects.live())
+        .filter(match, organization__status=Organization.Status.VERIFIED)
+        .select_related("organization", "organization__street")
+        .order_by("path")
     )
-    page: OrganizationPage = organization.page
+    found = list(pages[:2])
+    for page in found:
+        if page.organization_id == number:
+            return page
+    if not found:
+        raise Http404
+    return found[0]
+
+
+@router.get("/organizations/{organization}", response=OrganizationOut, summary="社会组织详情")
+def organization_detail(request, organization: OrganizationKey):
+    """A verified organization with a published page (by id or by the page's slug): what its
+    page and the directory show, and its live projects (at most 50, as on its page)."""
+    page = _organization_page(organization)
+    found: Organization = page.organization
     context = selectors.organization_page_context(page=page)
     return {
-        "id": organization.pk,
-        "name": organization.name,
-        "org_type": organization.org_type,
-        "org_type_label": organization.get_org_type_display(),
-        "description": organization.description,
-        "street": organization.street.name if organization.street_id else None,
+        "id": found.pk,
+        "slug": page.slug,
+        "name": found.name,
+        "org_type": found.org_type,
+        "org_type_label": found.get_org_type_display(),
+        "description": found.description,
+        "street": found.street.name if found.street_id else None,
         "url": _url(page),
+        "intro": page.intro,
+        "body": content.blocks(page.body),
         "projects": [_card(p) for p in context["projects"]],
     }

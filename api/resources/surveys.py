@@ -2,11 +2,19 @@
 my response and editing it while the survey is open, public results.
 
 Answers go through the survey's own form (the site's validation and sentences) and the
-surveys services (who may answer, one response per person, edits only while open)."""
+surveys services (who may answer, one response per person, edits only while open).
+
+Visitors: a survey that does not require login takes answers from visitors on the site, and
+here too. A visitor is told apart by the `X-Visitor-Token` header, the API's counterpart of
+the site's visitor cookie: the app keeps a random token (or the one the first answer
+returns as `visitor_token`) and sends it to see "my response", edit it while the survey is
+open, and retry with an Idempotency-Key. Visitors' submissions count against the site's
+per-address limit."""
 
 from __future__ import annotations
 
 import datetime
+import secrets
 from typing import Literal
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -17,13 +25,15 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja.errors import AuthenticationError
 from pydantic import Field
 from wagtail.rich_text import expand_db_html
 
-from api.auth import AUTH, optional_user
+from api.auth import AUTH, AUTH_OR_VISITOR, VISITOR, optional_user
 from api.http import idempotent, json_response, with_etag
 from api.pagination import PageParams, page_of, paginate
-from api.params import IdempotencyKeyHeader, ObjectId
+from api.params import IdempotencyKeyHeader, ObjectId, VisitorTokenHeader
+from portal.ratelimits import client_address
 from portal.selectors import public_pages
 from surveys import permissions, selectors, services
 from surveys.forms import OTHER_SUFFIX, initial_from_response
@@ -105,11 +115,13 @@ class SurveyForMeOut(SurveyCardOut):
 
 
 @router.get("/for-me", response=list[SurveyForMeOut], summary="我可以参与的问卷")
-def survey_for_me(request):
-    """Open surveys as the home page shows them: those I may still answer first."""
+def survey_for_me(request, visitor_token: VisitorTokenHeader = None):
+    """Open surveys as the home page shows them: those I may still answer first. `answered`
+    is mine: by my account, or by my X-Visitor-Token when I answer without logging in."""
     user = optional_user(request)
     now = timezone.now()
-    chosen = selectors.open_surveys_for(user=user, limit=20)
+    token = "" if user.is_authenticated else visitor_token or ""
+    chosen = selectors.open_surveys_for(user=user, visitor_token=token, limit=20)
     # The selector's order and flags; the cards' other fields in one more query.
     cards = _with_counts(_live_surveys().filter(pk__in=[s.pk for s in chosen])).in_bulk()
     return [
@@ -226,19 +238,24 @@ def _questions(survey: SurveyPage) -> list[dict]:
     return rows
 
 
-def _my_status(survey: SurveyPage, user, now) -> dict:
+def _visitor_token(survey: SurveyPage, user, visitor_token: str | None) -> str:
+    """The visitor's token, where it counts: not for an account, nor for a survey that
+    requires login (as on the site, whose visitor cookie those surveys ignore)."""
+    if user.is_authenticated or survey.requires_login:
+        return ""
+    return visitor_token or ""
+
+
+def _my_status(survey: SurveyPage, user, now, visitor_token: str = "") -> dict:
     from django.core.exceptions import ValidationError
 
-    existing = selectors.survey_response_for(survey=survey, user=user)
+    existing = selectors.survey_response_for(survey=survey, user=user, visitor_token=visitor_token)
     reason = code = None
     if existing is None:
         try:
             services.survey_check_can_answer(survey=survey, user=user, now=now)
         except ValidationError as error:
             reason, code = error.messages[0], error.code
-        if code is None and not user.is_authenticated:
-            # The API takes answers from logged-in residents only (visitors answer on the site).
-            reason, code = _("请先登录再回答这份问卷。"), "login_required"
     return {
         "can_answer": existing is None and reason is None,
         "reason": reason,
@@ -250,7 +267,9 @@ def _my_status(survey: SurveyPage, user, now) -> dict:
 
 
 @router.get("/{survey_id}", response=SurveyOut, summary="问卷详情与题目")
-def survey_detail(request, survey_id: ObjectId):
+def survey_detail(request, survey_id: ObjectId, visitor_token: VisitorTokenHeader = None):
+    """The survey and its questions; `me` says whether I may answer (a survey without
+    `login_required` takes visitors' answers) and whether I already did."""
     user = optional_user(request)
     survey = _survey_or_404(survey_id)
     now = timezone.now()
@@ -265,7 +284,7 @@ def survey_detail(request, survey_id: ObjectId):
         "login_required": survey.requires_login,
         "results_visibility": survey.results_visibility,
         "questions": _questions(survey),
-        "me": _my_status(survey, user, now),
+        "me": _my_status(survey, user, now, _visitor_token(survey, user, visitor_token)),
     }
 
 
@@ -285,6 +304,11 @@ class MyResponseOut(Schema):
     submitted_at: datetime.datetime
     updated_at: datetime.datetime
     answers: dict[str, AnswerValue]
+    visitor_token: str | None = Field(
+        None,
+        description="不登录回答时：这份答卷的访客标识（以后查看、修改时放在 X-Visitor-Token "
+        "请求头里）；登录用户为 null",
+    )
 
 
 def _form_data(answers: dict[str, AnswerValue]) -> MultiValueDict:
@@ -302,7 +326,9 @@ def _form_data(answers: dict[str, AnswerValue]) -> MultiValueDict:
     return data
 
 
-def _my_response(survey: SurveyPage, response: SurveyResponse, answers=None) -> dict:
+def _my_response(
+    survey: SurveyPage, response: SurveyResponse, answers=None, visitor_token: str = ""
+) -> dict:
     questions = survey.get_form_fields()
     initial = initial_from_response(
         questions, response.answers.all() if answers is None else answers
@@ -321,56 +347,109 @@ def _my_response(survey: SurveyPage, response: SurveyResponse, answers=None) -> 
         "submitted_at": response.submitted_at,
         "updated_at": response.updated_at,
         "answers": answers,
+        "visitor_token": visitor_token or None,
     }
+
+
+def _respondent(request, survey: SurveyPage, visitor_token: str | None, *, create=False) -> dict:
+    """Who answers: the account, or (where the survey takes visitors) the visitor's token,
+    a new one when `create` and the visitor has none. A visitor on a survey that requires
+    login, or without a token where one is needed, is asked to log in (401)."""
+    if request.auth is not VISITOR:
+        return {"user": request.user, "visitor_token": ""}
+    if survey.requires_login or not (visitor_token or create):
+        raise AuthenticationError
+    return {"user": None, "visitor_token": visitor_token or secrets.token_urlsafe(24)}
 
 
 @router.post(
     "/{survey_id}/response",
     response={201: MyResponseOut},
-    auth=AUTH,
+    auth=AUTH_OR_VISITOR,
     summary="提交答卷",
 )
 def survey_submit(
-    request, survey_id: ObjectId, payload: AnswersIn, idempotency_key: IdempotencyKeyHeader = None
+    request,
+    survey_id: ObjectId,
+    payload: AnswersIn,
+    idempotency_key: IdempotencyKeyHeader = None,
+    visitor_token: VisitorTokenHeader = None,
 ):
     """One response per person (a database rule). With an Idempotency-Key, a retry returns
-    the first answer instead of "您已经提交过这份问卷"."""
+    the first answer instead of "您已经提交过这份问卷". Without logging in (a survey that
+    is not `login_required`): the answer is the visitor's, and the response carries its
+    `visitor_token`; an Idempotency-Key then needs the X-Visitor-Token header, so that the
+    retry is known to come from the same visitor."""
+    from django.core.exceptions import ValidationError
+
     survey = _survey_or_404(survey_id)
+    respondent = _respondent(request, survey, visitor_token, create=True)
+    visitor = respondent["user"] is None
+    if visitor and idempotency_key and not visitor_token:
+        raise ValidationError(
+            _("不登录提交答卷时，Idempotency-Key 需要与 X-Visitor-Token 请求头一起使用。"),
+            code="visitor_token_required",
+        )
 
     def produce():
+        if visitor:
+            services.survey_visitor_rate_check(
+                survey=survey, client_address=client_address(request)
+            )
         response = services.survey_submit(
-            survey=survey, user=request.user, data=_form_data(payload.answers)
+            survey=survey, data=_form_data(payload.answers), **respondent
         )
-        body = _my_response(survey, response, answers=response.saved_answers)
+        body = _my_response(
+            survey,
+            response,
+            answers=response.saved_answers,
+            visitor_token=respondent["visitor_token"],
+        )
         return json_response(MyResponseOut, body, status=201)
 
     return idempotent(
-        request, key=idempotency_key, endpoint=f"surveys:{survey.pk}:response", produce=produce
+        request,
+        key=idempotency_key,
+        endpoint=f"surveys:{survey.pk}:response",
+        produce=produce,
+        visitor_token=respondent["visitor_token"],
     )
 
 
-def _own_response(survey: SurveyPage, user) -> SurveyResponse:
-    response = selectors.survey_response_for(survey=survey, user=user)
+def _own_response(survey: SurveyPage, respondent: dict) -> SurveyResponse:
+    response = selectors.survey_response_for(survey=survey, **respondent)
     if response is None:
         raise Http404
     return response
 
 
-@router.get("/{survey_id}/response", response=MyResponseOut, auth=AUTH, summary="我的答卷")
-def survey_my_response(request, survey_id: ObjectId):
+@router.get(
+    "/{survey_id}/response", response=MyResponseOut, auth=AUTH_OR_VISITOR, summary="我的答卷"
+)
+def survey_my_response(request, survey_id: ObjectId, visitor_token: VisitorTokenHeader = None):
+    """My response; a visitor's with the X-Visitor-Token it was given."""
     survey = _survey_or_404(survey_id)
-    return _my_response(survey, _own_response(survey, request.user))
+    respondent = _respondent(request, survey, visitor_token)
+    return _my_response(
+        survey, _own_response(survey, respondent), visitor_token=respondent["visitor_token"]
+    )
 
 
 @router.put(
-    "/{survey_id}/response", response=MyResponseOut, auth=AUTH, summary="修改答卷（征集期间）"
+    "/{survey_id}/response",
+    response=MyResponseOut,
+    auth=AUTH_OR_VISITOR,
+    summary="修改答卷（征集期间）",
 )
-def survey_response_update(request, survey_id: ObjectId, payload: AnswersIn):
+def survey_response_update(
+    request, survey_id: ObjectId, payload: AnswersIn, visitor_token: VisitorTokenHeader = None
+):
     survey = _survey_or_404(survey_id)
+    respondent = _respondent(request, survey, visitor_token)
     response = services.survey_response_update(
-        survey=survey, user=request.user, data=_form_data(payload.answers)
+        survey=survey, data=_form_data(payload.answers), **respondent
     )
-    return _my_response(survey, response)
+    return _my_response(survey, response, visitor_token=respondent["visitor_token"])
 
 
 # --- Results ---------------------------------------------------------------------------------

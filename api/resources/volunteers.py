@@ -9,20 +9,22 @@ forms check the input where the site has one (ApplyForm, CheckInForm)."""
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from api.auth import AUTH, optional_user
 from api.http import idempotent, json_response, with_etag
 from api.pagination import PageParams, page_of, paginate
 from api.params import MAX_ID, IdempotencyKeyHeader, ObjectId
+from api.problems import problem_response
 from portal.models import Grid
 from volunteers import calendar, selectors, services
 from volunteers.forms import ApplyForm, CheckInForm
@@ -581,6 +583,58 @@ def volunteer_certificate_issue(request, idempotency_key: IdempotencyKeyHeader =
     return idempotent(
         request, key=idempotency_key, endpoint="volunteers:certificates", produce=produce
     )
+
+
+class CertificateCheckOut(Schema):
+    number: str
+    account_name: str = Field(..., description="注册账户名称（已打码，如 王*兰）")
+    first_date: datetime.date
+    last_date: datetime.date
+    total_hours: float
+    issuer: str
+    issued_on: datetime.date
+    statement: str = Field(..., description="核验结论（与网站核验页相同）")
+
+
+CertificateToken = Annotated[
+    str,
+    Path(
+        ...,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="核验码：证明上核验地址 /volunteers/verify/<核验码>/ 的最后一段",
+    ),
+]
+
+
+@router.get(
+    "/certificates/verify/{token}",
+    response=CertificateCheckOut,
+    summary="核验志愿服务证明（公开）",
+)
+def volunteer_certificate_check(request, token: CertificateToken):
+    """The site's public check of a printed certificate (/volunteers/verify/<token>/), for
+    anyone holding it: what that page shows, the holder's account name masked. By the
+    verification code printed with it, never by the number alone (numbers can be guessed)."""
+    certificate = selectors.certificate_for_verification(token=token)
+    if certificate is None:
+        return problem_response(404, _("没有找到这份证明，请核对核验地址。"), code="not_found")
+    masked = selectors.mask_name(certificate.holder_name)
+    return {
+        "number": certificate.number,
+        "account_name": masked,
+        "first_date": certificate.first_date,
+        "last_date": certificate.last_date,
+        "total_hours": float(certificate.total_hours),
+        "issuer": certificate.issuer,
+        "issued_on": timezone.localtime(certificate.issued_at).date(),
+        "statement": _(
+            "这份证明由本平台出具：所列服务时长已由服务组织确认，证明属于本平台注册账户"
+            "“%(name)s”。账户名称由本人填写，本平台没有核验其身份。"
+        )
+        % {"name": masked},
+    }
 
 
 class CalendarFeedOut(Schema):

@@ -303,3 +303,26 @@ def test_ten_identical_reports_at_once_create_one_case(require_postgres, setting
     assert [status for status, _body in results] == [201] * 10, results
     assert len({body for _status, body in results}) == 1
     assert Case.objects.count() == 1 and CasePhoto.objects.count() == 1
+
+
+def test_categories_and_timeline_carry_etags(world, anon_app):
+    """Public lists answer If-None-Match with a 304 until they change."""
+    categories = anon_app.get("/api/v1/cases/categories")
+    assert categories.status_code == 200 and categories["ETag"]
+    again = anon_app.get("/api/v1/cases/categories", **{"If-None-Match": categories["ETag"]})
+    assert again.status_code == 304 and again["ETag"] == categories["ETag"]
+
+    case = world.report()
+    services.case_accept(case=case, by=world.staff)
+    url = f"/api/v1/cases/{case.number}/timeline"
+    timeline = anon_app.get(url)
+    assert timeline.status_code == 200 and timeline["ETag"]
+    assert anon_app.get(url, **{"If-None-Match": timeline["ETag"]}).status_code == 304
+    # A new public step: the old ETag no longer matches.
+    services.case_dispatch(case=case, by=world.staff, department=world.department)
+    changed = anon_app.get(url, **{"If-None-Match": timeline["ETag"]})
+    assert changed.status_code == 200 and changed["ETag"] != timeline["ETag"]
+    assert len(changed.json()) == len(timeline.json()) + 1
+    # The English list is another representation, with another ETag.
+    english = AppClient(language="en").get(url, **{"If-None-Match": changed["ETag"]})
+    assert english.status_code == 200

@@ -88,3 +88,81 @@ def test_unverified_organization_is_not_found(world, anon_app, grids):
         owner=factories.make_user(), communities=[grids[0].community]
     )
     assert_problem(anon_app.get(f"/api/v1/organizations/{pending.pk}"), 404)
+
+
+def _publish_body(page, body):
+    page.body = body
+    page.save_revision().publish()
+
+
+def test_project_body_as_typed_blocks_with_public_links_only(world, anon_app):
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    image = get_image_model().objects.create(title="探访现场", file=get_test_image_file())
+    _publish_body(
+        world["elderly"],
+        [
+            ("heading", {"text": "活动安排", "level": "h2"}),
+            ("paragraph", "<p>每周三上午<b>上门</b>探访。</p>"),
+            ("image", {"image": image, "alt_text": "志愿者与老人交谈", "decorative": False}),
+            ("quote", {"text": "有人来看看，心里踏实。", "attribution": "王阿姨"}),
+            (
+                "call_to_action",
+                {"title": "楼道微更新", "page": world["stairs"], "button_text": "去看看"},
+            ),
+            ("call_to_action", {"title": "未发布", "page": world["draft"], "button_text": "看"}),
+            (
+                "call_to_action",
+                {"title": "外部", "url": "https://example.cn/x", "button_text": "看"},
+            ),
+        ],
+    )
+    body = anon_app.get(f"/api/v1/projects/{world['elderly'].pk}").json()["body"]
+    assert [b["type"] for b in body] == [
+        "heading",
+        "paragraph",
+        "image",
+        "quote",
+        "call_to_action",
+        "call_to_action",
+        "call_to_action",
+    ]
+    assert body[0]["text"] == "活动安排" and body[0]["level"] == "h2"
+    assert "<b>上门</b>" in body[1]["html"]
+    assert body[2]["alt"] == "志愿者与老人交谈" and ".width-800." in body[2]["url"]
+    assert body[2]["width"] > 0 and body[2]["height"] > 0
+    assert body[3] == {**body[3], "text": "有人来看看，心里踏实。", "attribution": "王阿姨"}
+    assert body[4]["url"].endswith(f"/{world['stairs'].slug}/")
+    assert body[5]["url"] is None  # a draft page is not linked
+    assert body[6]["url"] == "https://example.cn/x"
+    assert all(b["id"] for b in body)
+
+
+def test_organization_by_id_or_slug_with_its_page(world, anon_app, grids):
+    organization = world["organization"]
+    page = organization.page
+    page.intro = "扎根社区十年。"
+    _publish_body(page, [("heading", {"text": "我们做什么", "level": "h3"})])
+    by_id = anon_app.get(f"/api/v1/organizations/{organization.pk}")
+    assert by_id.status_code == 200, by_id.content
+    by_slug = anon_app.get(f"/api/v1/organizations/{page.slug}")
+    assert by_slug.status_code == 200, by_slug.content
+    assert by_slug.json() == by_id.json()
+    document = by_id.json()
+    assert document["slug"] == page.slug and document["intro"] == "扎根社区十年。"
+    assert document["body"][0]["text"] == "我们做什么"
+    text = str(document)
+    assert "0532-88886666" not in text and "李明" not in text and "@example.cn" not in text
+    assert "credit_code" not in document and organization.credit_code not in text
+    assert_problem(anon_app.get("/api/v1/organizations/no-such-organization"), 404)
+    assert_problem(anon_app.get("/api/v1/organizations/99999999999"), 404)
+    assert_problem(anon_app.get("/api/v1/organizations/bad%20slug"), 400)
+    # A suspended organization is not found, by id nor by slug.
+    from django.utils import timezone
+
+    type(organization).objects.filter(pk=organization.pk).update(
+        status="suspended", suspended_at=timezone.now()
+    )
+    assert_problem(anon_app.get(f"/api/v1/organizations/{page.slug}"), 404)
+    assert_problem(anon_app.get(f"/api/v1/organizations/{organization.pk}"), 404)

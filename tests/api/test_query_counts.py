@@ -24,7 +24,8 @@ BUDGETS = {
     "/api/v1/geo/communities/{community}/grids": 1,
     "/api/v1/surveys": 2,
     "/api/v1/surveys?status=closed": 2,
-    "/api/v1/surveys/for-me": 5,
+    # +1: the open surveys' ids, for my respondent keys (answered holds for anonymous surveys).
+    "/api/v1/surveys/for-me": 6,
     "/api/v1/surveys/mine": 4,
     "/api/v1/surveys/{survey}": 7,
     "/api/v1/surveys/{survey}/response": 6,
@@ -32,13 +33,48 @@ BUDGETS = {
     "/api/v1/projects": 3,
     "/api/v1/projects?q=探访": 4,
     "/api/v1/projects/filters": 0,
-    "/api/v1/projects/{project}": 4,
+    # A body with images and calls to action: +2 for the images and their renditions, +2 for
+    # the linked pages (the chooser's and the live public check), whatever their number.
+    "/api/v1/projects/{project}": 8,
     "/api/v1/organizations/{organization}": 3,
+    "/api/v1/organizations/{organization_slug}": 3,
+    "/api/v1/volunteers/certificates/verify/{certificate}": 3,
+    "/api/v1/cases/categories": 1,
+    "/api/v1/cases/{case}/timeline": 2,
+}
+# Visitors (X-Visitor-Token, no session): no token queries.
+VISITOR_BUDGETS = {
+    "/api/v1/surveys/for-me": 3,
+    "/api/v1/surveys/{open_survey}": 5,
+    "/api/v1/surveys/{open_survey}/response": 4,
 }
 
 
+def _body(size: int, image_model, linked):
+    from wagtail.images.tests.utils import get_test_image_file
+
+    body = [("heading", {"text": "活动安排", "level": "h2"})]
+    for n in range(size):
+        image = image_model.objects.create(title=f"现场{n}", file=get_test_image_file())
+        body += [
+            ("paragraph", f"<p>第{n}段</p>"),
+            ("image", {"image": image, "alt_text": f"现场{n}", "decorative": False}),
+            ("call_to_action", {"title": f"去看看{n}", "page": linked, "button_text": "看"}),
+        ]
+    return body
+
+
 def _world(size: int, grids):
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from wagtail.images import get_image_model
+
+    from cases.services import case_accept, case_dispatch
     from surveys.models import SurveyIndexPage
+    from tests.cases.factories import make_category, make_department
+    from volunteers.models import ServiceRecord
+    from volunteers.services import certificate_issue
 
     home = factories.make_home_page()
     builders.make_project_index(home)
@@ -51,10 +87,31 @@ def _world(size: int, grids):
         builders.make_project(organization, communities=[g.community for g in grids[:size]])
         for _ in range(size)
     ]
+    projects[0].body = _body(size, get_image_model(), projects[-1])
+    projects[0].save_revision().publish()
     index = SurveyIndexPage(title="民意征集", slug="surveys-q")
     home.add_child(instance=index)
     surveys = [make_survey(index, results_visibility="while_open") for _ in range(size)]
+    open_survey = make_survey(index, login_required=False, anonymous=True)
     resident = factories.make_user(home_grid=grids[0])
+    for n in range(size):
+        ServiceRecord.objects.create(
+            user=resident,
+            grid=grids[0],
+            item="巡查",
+            served_on=timezone.localdate(),
+            hours=Decimal("1.5"),
+            issuer=f"测试社区{n}",
+        )
+    certificate = certificate_issue(user=resident)
+    department = make_department()
+    for _ in range(size):
+        make_category(department=department)
+    case = case_report_for(resident, grids[0], make_category(department=department))
+    staff = factories.make_community_staff(grids[0].community)
+    case_accept(case=case, by=staff)
+    for _ in range(size):
+        case_dispatch(case=case, by=staff, department=department)
     for _ in range(size):
         survey_submit(
             survey=surveys[0],
@@ -67,8 +124,12 @@ def _world(size: int, grids):
     return {
         "resident": resident,
         "survey": surveys[0].pk,
+        "open_survey": open_survey.pk,
         "project": projects[0].pk,
         "organization": organization.pk,
+        "organization_slug": organization.page.slug,
+        "certificate": certificate.token,
+        "case": case.number,
         "street": grids[0].community.street_id,
         "community": grids[0].community_id,
     }
@@ -85,6 +146,60 @@ def test_every_read_has_a_fixed_number_of_queries(size, grids, django_assert_max
         app.get(path)
         with django_assert_max_num_queries(budget, info=path):
             response = app.get(path)
+        assert response.status_code == 200, (path, response.content)
+        if "ETag" in response:
+            with django_assert_max_num_queries(budget, info=f"304 {path}"):
+                unchanged = app.get(path, **{"If-None-Match": response["ETag"]})
+            assert unchanged.status_code == 304, path
+
+
+def case_report_for(user, grid, category):
+    from cases.services import case_report
+
+    return case_report(
+        by=user,
+        category=category,
+        grid=grid,
+        description="楼道灯不亮",
+        address="",
+        latitude=None,
+        longitude=None,
+        contact_allowed=False,
+        source="resident",
+        photos=[],
+    )
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_visitors_reads_and_writes_have_a_fixed_number_of_queries(
+    size, grids, django_assert_max_num_queries
+):
+    """A visitor answering a survey without login (X-Visitor-Token): the reads, the answer
+    with an Idempotency-Key, its replay and the edit, whatever the number of responses."""
+    world = _world(size, grids)
+    token = "visitor-" + "q" * 32
+    app = AppClient()
+    detail = app.get(f"/api/v1/surveys/{world['open_survey']}").json()
+    keys = [q["key"] for q in detail["questions"]]
+    answers = {keys[0]: "楼道照明", keys[1]: ["助餐"], keys[2]: 4, keys[3]: "好"}
+    url = f"/api/v1/surveys/{world['open_survey']}/response"
+    for n in range(size):
+        other = {"X-Visitor-Token": f"other-visitor-{n:02d}" + "z" * 20}
+        assert app.post(url, {"answers": answers}, **other).status_code == 201
+    headers = {"X-Visitor-Token": token}
+    with django_assert_max_num_queries(10, info="visitor submit with a key"):
+        created = app.post(url, {"answers": answers}, **headers, **{"Idempotency-Key": "v1"})
+    assert created.status_code == 201, created.content
+    with django_assert_max_num_queries(5, info="visitor replay"):
+        replay = app.post(url, {"answers": answers}, **headers, **{"Idempotency-Key": "v1"})
+    assert replay.status_code == 201
+    with django_assert_max_num_queries(11, info="visitor edit"):
+        assert app.put(url, {"answers": answers}, **headers).status_code == 200
+    for template, budget in VISITOR_BUDGETS.items():
+        path = template.format(**world)
+        app.get(path, **headers)
+        with django_assert_max_num_queries(budget, info=path):
+            response = app.get(path, **headers)
         assert response.status_code == 200, (path, response.content)
 
 

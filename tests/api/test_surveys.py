@@ -2,6 +2,7 @@
 Idempotency-Key), my response, edit while open, results."""
 
 import datetime
+import json
 import threading
 
 import pytest
@@ -207,3 +208,188 @@ def test_ten_identical_requests_at_once_create_one_row(require_postgres, survey_
     from api.models import IdempotencyKey
 
     assert IdempotencyKey.objects.filter(user=resident).count() == 1
+
+
+# --- Visitors (a survey that does not require login) -----------------------------------------
+
+VISITOR = "X-Visitor-Token"
+
+
+@pytest.fixture
+def open_survey(survey_index):  # noqa: F811
+    return make_survey(survey_index, login_required=False, results_visibility="while_open")
+
+
+def _visitor_app(address: str) -> AppClient:
+    """An app without an account, from its own address (the visitors' limit is per address)."""
+    from django.test import Client
+
+    app = AppClient()
+    app.client = Client(raise_request_exception=True, REMOTE_ADDR=address)
+    return app
+
+
+def test_visitor_answers_sees_and_edits_with_the_token(open_survey):
+    app = _visitor_app("10.20.0.1")
+    url = f"/api/v1/surveys/{open_survey.pk}/response"
+    detail = app.get(f"/api/v1/surveys/{open_survey.pk}").json()
+    assert detail["login_required"] is False
+    assert detail["me"]["can_answer"] is True and detail["me"]["reason_code"] is None
+
+    created = app.post(url, {"answers": _answers(detail)})
+    assert created.status_code == 201, created.content
+    token = created.json()["visitor_token"]
+    assert len(token) >= 32
+    response = SurveyResponse.objects.get(survey=open_survey)
+    assert response.user_id is None
+
+    # One response per visitor: the site's sentence.
+    again = app.post(url, {"answers": _answers(detail)}, **{VISITOR: token})
+    assert assert_problem(again, 400, "already_answered")["detail"] == (
+        "您已经提交过这份问卷，每人只能提交一份。"
+    )
+    # My response: with the token only; someone else's token finds nothing.
+    assert_problem(app.get(url), 401, "not_authenticated")
+    mine = app.get(url, **{VISITOR: token})
+    assert mine.status_code == 200, mine.content
+    assert mine.json()["answers"][detail["questions"][0]["key"]] == "楼道照明"
+    assert mine.json()["visitor_token"] == token
+    assert_problem(app.get(url, **{VISITOR: "x" * 40}), 404)
+    status = app.get(f"/api/v1/surveys/{open_survey.pk}", **{VISITOR: token}).json()["me"]
+    assert status["answered"] is True and status["can_edit"] is True
+    assert status["can_answer"] is False
+    for_me = app.get("/api/v1/surveys/for-me", **{VISITOR: token}).json()
+    assert [(s["id"], s["answered"]) for s in for_me] == [(open_survey.pk, True)]
+    assert app.get("/api/v1/surveys/for-me").json()[0]["answered"] is False
+
+    # Edit while open, with the token; without it there is nobody to edit for.
+    changed = {"answers": _answers(detail, choice="停车秩序")}
+    assert_problem(app.put(url, changed), 401)
+    edited = app.put(url, changed, **{VISITOR: token})
+    assert edited.status_code == 200, edited.content
+    assert edited.json()["answers"][detail["questions"][0]["key"]] == "停车秩序"
+    assert SurveyResponse.objects.filter(survey=open_survey).count() == 1
+    # A malformed token is a 400, never someone's response.
+    assert_problem(app.get(url, **{VISITOR: "short"}), 400, "invalid_parameters")
+    # Another site's form (not JSON) cannot answer for its visitors.
+    forged = app.client.post(
+        url, json.dumps({"answers": _answers(detail)}), content_type="text/plain"
+    )
+    assert_problem(forged, 401)
+    assert SurveyResponse.objects.filter(survey=open_survey).count() == 1
+
+
+def test_visitor_idempotency_key_needs_the_token_and_replays(open_survey):
+    from api.models import IdempotencyKey
+
+    app = _visitor_app("10.20.0.2")
+    url = f"/api/v1/surveys/{open_survey.pk}/response"
+    body = {"answers": _answers(app.get(f"/api/v1/surveys/{open_survey.pk}").json())}
+    refused = app.post(url, body, **{"Idempotency-Key": "v-1"})
+    assert assert_problem(refused, 400, "visitor_token_required")["detail"] == (
+        "不登录提交答卷时，Idempotency-Key 需要与 X-Visitor-Token 请求头一起使用。"
+    )
+    token = "app-chosen-visitor-token-0123456789abcdef"
+    headers = {"Idempotency-Key": "v-1", VISITOR: token}
+    first = app.post(url, body, **headers)
+    retry = app.post(url, body, **headers)
+    assert first.status_code == retry.status_code == 201, first.content
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json() and first.json()["visitor_token"] == token
+    assert SurveyResponse.objects.filter(survey=open_survey).count() == 1
+    row = IdempotencyKey.objects.get(key="v-1")
+    assert row.user_id is None and row.visitor and token not in row.visitor
+    # Another visitor's same key is their own: a new response, not the first one's replay.
+    other = app.post(url, body, **{"Idempotency-Key": "v-1", VISITOR: "b" * 32})
+    assert other.status_code == 201 and "Idempotent-Replayed" not in other
+    assert SurveyResponse.objects.filter(survey=open_survey).count() == 2
+
+
+def test_visitors_are_limited_per_address_like_on_the_site(settings, open_survey):
+    settings.SURVEY_VISITOR_RATE_LIMIT = (1, 3600)
+    app = _visitor_app("10.20.0.3")
+    url = f"/api/v1/surveys/{open_survey.pk}/response"
+    body = {"answers": _answers(app.get(f"/api/v1/surveys/{open_survey.pk}").json())}
+    assert app.post(url, body).status_code == 201
+    refused = assert_problem(app.post(url, body), 429, "rate_limited")
+    assert "这个网络地址提交的答卷太多了" in refused["detail"]
+
+
+def test_login_required_survey_refuses_visitors_and_ignores_their_token(survey, resident_app):
+    app = _visitor_app("10.20.0.4")
+    url = f"/api/v1/surveys/{survey.pk}/response"
+    detail = app.get(f"/api/v1/surveys/{survey.pk}").json()
+    assert detail["me"]["reason_code"] == "login_required"
+    assert detail["me"]["reason"] == "请先登录再回答这份问卷。"
+    for headers in ({}, {VISITOR: "c" * 32}):
+        assert_problem(app.post(url, {"answers": _answers(detail)}, **headers), 401)
+        assert_problem(app.get(url, **headers), 401)
+    assert not SurveyResponse.objects.filter(survey=survey).exists()
+    # A resident's answer is the account's, whatever visitor token the app also sends.
+    created = resident_app.post(url, {"answers": _answers(detail)}, **{VISITOR: "c" * 32})
+    assert created.status_code == 201 and created.json()["visitor_token"] is None
+    # A wrong session token is a 401, not a visitor.
+    wrong = AppClient(token="a" * 32).post(url, {"answers": _answers(detail)})
+    assert_problem(wrong, 401)
+
+
+def test_for_me_answered_holds_for_anonymous_surveys(survey_index, resident_app):  # noqa: F811
+    """An anonymous survey's response keeps no user: `answered` comes from the respondent
+    key, as on the survey page."""
+    anonymous = make_survey(survey_index, anonymous=True)
+    other = make_survey(survey_index)
+    detail = resident_app.get(f"/api/v1/surveys/{anonymous.pk}").json()
+    url = f"/api/v1/surveys/{anonymous.pk}/response"
+    assert resident_app.post(url, {"answers": _answers(detail)}).status_code == 201
+    assert SurveyResponse.objects.get(survey=anonymous).user_id is None
+    flags = {s["id"]: s["answered"] for s in resident_app.get("/api/v1/surveys/for-me").json()}
+    assert flags == {anonymous.pk: True, other.pk: False}
+    assert resident_app.get(f"/api/v1/surveys/{anonymous.pk}").json()["me"]["answered"] is True
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_identical_visitor_answers_at_once_create_one_row(require_postgres, survey_index):  # noqa: F811
+    """The visitor's key (a hash of X-Visitor-Token) has its own unique constraint: ten
+    identical retries at once, one response and one key row."""
+    from api.models import IdempotencyKey
+
+    survey = make_survey(survey_index, login_required=False)
+    detail = AppClient().get(f"/api/v1/surveys/{survey.pk}").json()
+    body = {"answers": _answers(detail)}
+    headers = {"X-Visitor-Token": "v" * 40, "Idempotency-Key": "tap-tap"}
+    barrier = threading.Barrier(10)
+    results = []
+
+    def call():
+        try:
+            barrier.wait()
+            response = _visitor_app("10.30.0.1").post(
+                f"/api/v1/surveys/{survey.pk}/response", body, **headers
+            )
+            results.append((response.status_code, response.content))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _body in results] == [201] * 10, results
+    assert len({content for _status, content in results}) == 1
+    assert SurveyResponse.objects.filter(survey=survey).count() == 1
+    assert IdempotencyKey.objects.filter(user=None, key="tap-tap").count() == 1
+
+
+def test_schema_says_answers_take_visitors():
+    """The answer operations declare the X-Visitor-Token header and optional security (`{}`
+    beside the token and the cookie), so a generated call without a token is a valid one."""
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    for method, operation in paths["/api/v1/surveys/{survey_id}/response"].items():
+        assert {} in operation["security"], method
+        assert "X-Visitor-Token" in [p["name"] for p in operation["parameters"]], method
+        assert "401" in operation["responses"]
+    assert {} not in paths["/api/v1/me"]["get"]["security"]

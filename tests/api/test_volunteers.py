@@ -363,3 +363,43 @@ def test_an_expired_key_is_not_replayed_and_expired_keys_are_pruned(grid, member
     )
     assert created.status_code == 201
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
+
+
+def test_public_certificate_check_shows_what_the_sites_check_page_shows(grid, anon_app):
+    from volunteers.services import certificate_issue
+
+    holder = make_member(grid=grid)
+    holder.display_name = "王秀兰"
+    holder.save()
+    ServiceRecord.objects.create(
+        user=holder,
+        grid=grid,
+        item="巡查",
+        served_on=timezone.localdate() - datetime.timedelta(days=3),
+        hours=Decimal("2.50"),
+        issuer="测试社区",
+    )
+    certificate = certificate_issue(user=holder)
+    url = f"/api/v1/volunteers/certificates/verify/{certificate.token}"
+    checked = anon_app.get(url)
+    assert checked.status_code == 200, checked.content
+    document = checked.json()
+    assert document["number"] == certificate.number
+    assert document["account_name"] == "王*兰"
+    assert document["total_hours"] == 2.5 and document["issuer"] == certificate.issuer
+    assert "王*兰" in document["statement"] and "本平台没有核验其身份" in document["statement"]
+    text = checked.content.decode()
+    assert "王秀兰" not in text and holder.email not in text and certificate.token not in text
+    # The site's page says the same for the same token.
+    page = anon_app.client.get(certificate.get_verification_url()).content.decode()
+    assert certificate.number in page and "王*兰" in page
+    # The number alone finds nothing (numbers can be guessed); an unknown code: the site's
+    # sentence; a malformed one: 400.
+    missing = assert_problem(
+        anon_app.get(f"/api/v1/volunteers/certificates/verify/{certificate.number}"), 404
+    )
+    assert missing["detail"] == "没有找到这份证明，请核对核验地址。"
+    assert_problem(anon_app.get("/api/v1/volunteers/certificates/verify/a%20b"), 400)
+    # In English when the app asks.
+    english = AppClient(language="en").get(url).json()
+    assert english["account_name"] == "王*兰"

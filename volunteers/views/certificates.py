@@ -74,25 +74,16 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def mask_name(name: str) -> str:
-    """王秀兰 → 王*兰: enough to compare with the paper, not enough to look someone up."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 @require_GET
 def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone holding the printed certificate can check that it is genuine."""
-    certificate = Certificate.objects.filter(token=token).first()
+    certificate = selectors.certificate_for_verification(token=token)
     return render(
         request,
         "volunteers/certificate_verify.html",
         {
             "certificate": certificate,
-            "masked_name": mask_name(certificate.holder_name) if certificate else "",
+            "masked_name": selectors.mask_name(certificate.holder_name) if certificate else "",
         },
         status=200 if certificate else 404,
     )
