@@ -49,4 +49,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 
 # Tasks run at once in tests whatever the environment says; tests of the worker backend
 # override TASKS themselves.
-TASKS = {"default": {"BACKEND": TASK_BACKENDS["immediate"]}}  # noqa: F405
+TASKS = {  # noqa: F405
+    "default": {"BACKEND": TASK_BACKENDS["immediate"], "QUEUES": TASK_QUEUES}  # noqa: F405
+}
