@@ -106,9 +106,9 @@ class TableSource:
     def queryset(self, user, query: str):
         viewset = self.viewset
         rows = viewset.scope_queryset(user, viewset.model._default_manager.all())
-        filterset_class = getattr(viewset, "filterset_class", None)
-        if query and filterset_class is not None:
-            filters = filterset_class(QueryDict(query), queryset=rows)
+        filterset_class = self.filterset_class() if query else None
+        if filterset_class is not None:
+            filters = filterset_class(data=QueryDict(query), queryset=rows, request=None)
             if filters.is_valid():
                 rows = filters.qs
         related = getattr(viewset, "related", ())
@@ -117,6 +117,12 @@ class TableSource:
         ordering = getattr(viewset, "ordering", None)
         ordering = list(ordering) if isinstance(ordering, (list, tuple)) else []
         return rows.order_by(*ordering, "pk")
+
+    def filterset_class(self):
+        """The listing's filters, as its index view builds them (from `list_filter`)."""
+        index = self.viewset.index_view
+        view = index.view_class(**index.view_initkwargs)
+        return getattr(view, "filterset_class", None)
 
     def header(self) -> list[str]:
         from django.contrib.admin.utils import label_for_field

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from portal import export_jobs
 from portal.models import ExportJob
+from portal.permissions import is_district_admin, staff_community_ids
 
 JOBS_LISTED = 50
 
@@ -59,7 +60,9 @@ def export_new(request: HttpRequest) -> HttpResponse:
 
 
 def export_job_list(request: HttpRequest) -> HttpResponse:
-    """The person's own export jobs of the last day."""
+    """The person's own export jobs of the last day (staff and district administrators)."""
+    if not (is_district_admin(request.user) or staff_community_ids(request.user)):
+        raise PermissionDenied
     jobs = ExportJob.objects.filter(requested_by=request.user).exclude(
         source=export_jobs.PERSONAL_DATA
     )[:JOBS_LISTED]

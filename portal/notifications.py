@@ -72,19 +72,20 @@ def notification_audiences() -> dict:
     return audiences
 
 
-def _send_emails(notifications: list[Notification]) -> None:
+def _send_emails(notifications: list[Notification]) -> int:
     """Email each of `notifications` over one mail connection. A failure is recorded on its
-    row (email_error) and never raised; the rows that went out get emailed_at in one update."""
+    row (email_error) and never raised; the rows that went out get emailed_at in one update.
+    Returns how many went out."""
     notifications = [n for n in notifications if n.recipient.is_active and n.recipient.email]
     if not notifications:
-        return
+        return 0
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
     except Exception as error:  # noqa: BLE001 - any mail failure is recorded, never raised
         for notification in notifications:
             _record_email_error(notification, error)
-        return
+        return 0
     sent = []
     try:
         for notification in notifications:
@@ -108,6 +109,7 @@ def _send_emails(notifications: list[Notification]) -> None:
             logger.warning("Notifications: closing the mail connection failed: %s", error)
     if sent:
         Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+    return len(sent)
 
 
 def send_notification_emails_now(notification_ids: list[int]) -> int:
@@ -121,10 +123,7 @@ def send_notification_emails_now(notification_ids: list[int]) -> int:
             .select_related("recipient")
             .order_by("pk")
         )
-        _send_emails(rows)
-    return Notification.objects.filter(
-        pk__in=[row.pk for row in rows], emailed_at__isnull=False
-    ).count()
+        return _send_emails(rows)
 
 
 def _enqueue_emails(notification_ids: list[int]) -> None:
