@@ -11,6 +11,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+EXPORTS_ROOT = VAR_DIR / "test-private-media" / "exports"  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 # The suite keeps the Redis cache when REDIS_URL is set, so CI exercises it; a per-run prefix
