@@ -27,3 +27,20 @@ def notify_new_case(case_id: int, reporter_id: int | None) -> int:
         url=staff_url(case),
     )
     return len(told)
+
+
+@task()
+def sweep() -> dict:
+    """One pass of the SLA sweep on a worker (`manage.py cases_sweep --enqueue` from cron).
+    The sweep is locked and idempotent, so a pass queued twice changes nothing the second
+    time."""
+    from cases.services import case_sweep
+
+    result = case_sweep()
+    return {
+        "locked": result.locked,
+        "overdue": result.overdue,
+        "warned": result.warned,
+        "escalated_community": result.escalated_community,
+        "escalated_street": result.escalated_street,
+    }

@@ -143,10 +143,14 @@ def personal_data_erase(user: User) -> None:
 #   one transaction; portal registers its own last (order 100), after the apps'.
 
 
-def all_exports(user: User) -> dict[str, list[dict]]:
+def all_exports(user: User, progress=None) -> dict[str, list[dict]]:
+    """Every app's records of `user`; `progress(done, total)` after each app's."""
+    exporters = hooks.get_hooks("portal_personal_data_exporters")
     exports = {}
-    for exporter in hooks.get_hooks("portal_personal_data_exporters"):
+    for done, exporter in enumerate(exporters, start=1):
         exports.update(exporter(user))
+        if progress is not None:
+            progress(done, len(exporters))
     return exports
 
 

@@ -142,9 +142,10 @@ def _csv_bytes(rows: list[dict]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def account_data_archive(*, user: User, actor: User | None = None) -> bytes:
+def account_data_archive(*, user: User, actor: User | None = None, progress=None) -> bytes:
     """A ZIP with one JSON file (and a CSV for tabular data) per kind of record linked to
-    `user`, from every app that registered personal data. Written to the audit log."""
+    `user`, from every app that registered personal data. Written to the audit log.
+    `progress(done, total)` is told after each app's records (the task's progress bar)."""
     import io
     import json
     import zipfile
@@ -157,7 +158,7 @@ def account_data_archive(*, user: User, actor: User | None = None) -> bytes:
     buffer = io.BytesIO()
     summary = {}
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, exported in all_exports(user).items():
+        for name, exported in all_exports(user, progress=progress).items():
             rows = local_times(list(exported))
             summary[name] = len(rows)
             archive.writestr(

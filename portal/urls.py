@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import audit, views
+from portal import audit, export_views, views
 
 
 def favicon(request):
@@ -56,6 +56,7 @@ urlpatterns = [
         name="notification_preferences",
     ),
     path("me/data/", views.data_download, name="data_download"),
+    path("me/data/", include(export_views.account_urlpatterns)),
     path("me/delete/", views.account_delete, name="account_delete"),
     path("me/consent/", views.privacy_consent, name="privacy_consent"),
     path(

@@ -7,7 +7,6 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -158,14 +157,19 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def data_download(request: HttpRequest) -> HttpResponse:
-    """下载我的数据: a page that explains, and a POST that returns the ZIP archive."""
+    """下载我的数据: a page that explains; its POST queues the ZIP (a task writes it), and the
+    page then shows its progress and, when ready, the download (kept for a day)."""
+    from portal import export_jobs, export_views
+
     if request.method == "POST":
-        archive = services.account_data_archive(user=request.user)
-        filename = f"my-data-{timezone.localdate():%Y%m%d}.zip"
-        response = HttpResponse(archive, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    return render(request, "portal/data_download.html")
+        export_jobs.personal_data_request(user=request.user)
+        return redirect("data_download")
+    job = export_views.latest_personal_data_job(request.user)
+    context = {"job": job}
+    if job is not None:
+        context["status_url"] = reverse("data_download_status", args=[job.pk])
+        context["download_url"] = reverse("data_download_file", args=[job.pk])
+    return render(request, "portal/data_download.html", context)
 
 
 @login_required

@@ -16,7 +16,9 @@ the admin from starting instead of serving unscoped rows.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.admin.views.generic.chooser import (
     BaseChooseView,
@@ -24,6 +26,7 @@ from wagtail.admin.views.generic.chooser import (
     CreateViewMixin,
 )
 from wagtail.admin.views.generic.ordering import ReorderView
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
@@ -119,6 +122,33 @@ def scoped_view_class(view_class, viewset) -> type:
     return type(view_class.__name__, (mixin, view_class), {"scoping_viewset": viewset})
 
 
+class BackgroundExportIndexMixin:
+    """A listing whose CSV/XLSX buttons queue an export job (portal.export_jobs) instead of
+    writing the whole table in the request: they lead to the job's confirmation page, with
+    the list's filters; an old ?export= link goes there too."""
+
+    export_source_name = None
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.background_export = self.is_export
+        self.is_export = False  # never the synchronous spreadsheet
+
+    def get_export_url(self, format):
+        query = self.request.GET.copy()
+        for name in ("export", "p"):
+            query.pop(name, None)
+        params = {"source": self.export_source_name, "format": format}
+        if query:
+            params["query"] = query.urlencode()
+        return reverse("portal_export_new") + "?" + urlencode(params)
+
+    def get(self, request, *args, **kwargs):
+        if self.background_export:
+            return HttpResponseRedirect(self.get_export_url(request.GET["export"]))
+        return super().get(request, *args, **kwargs)
+
+
 # --- Viewsets ------------------------------------------------------------------------------
 
 
@@ -139,6 +169,15 @@ class CommunityScopedViewSetMixin(_ScopedConstructMixin):
     @property
     def scoping(self):
         return self
+
+    def construct_view(self, view_class, **kwargs):
+        if getattr(self, "list_export", None) and issubclass(view_class, SpreadsheetExportMixin):
+            view_class = type(
+                view_class.__name__,
+                (BackgroundExportIndexMixin, view_class),
+                {"export_source_name": self.url_namespace},
+            )
+        return super().construct_view(view_class, **kwargs)
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
         if is_district_admin(user):

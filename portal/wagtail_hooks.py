@@ -113,6 +113,20 @@ def register_home_grid_correction_url():
     ]
 
 
+@hooks.register("register_admin_urls")
+def register_export_job_urls():
+    from portal.export_views import admin_urlpatterns
+
+    return admin_urlpatterns
+
+
+@hooks.register("register_admin_menu_item")
+def register_export_jobs_menu_item():
+    return StaffMenuItem(
+        _("导出任务"), reverse("portal_export_jobs"), icon_name="download", order=920
+    )
+
+
 # In the main menu: the settings menu would show staff its Wagtail version footer.
 @hooks.register("register_admin_menu_item")
 def register_home_grid_correction_menu_item():

@@ -6,3 +6,6 @@ class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("民意征集")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from surveys import signals  # noqa: F401

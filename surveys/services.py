@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from portal.models import User
+from portal.notifications import notify_in_chunks
 from portal.ratelimits import rate_limit_hit
 from surveys.models import SurveyAnswer, SurveyPage, SurveyResponse
 from surveys.respondents import home_area, respondent_key
@@ -30,6 +33,48 @@ def survey_audience_names(*, survey: SurveyPage) -> list[str]:
     return [s.name for s in survey.audience_streets.all()] + [
         c.name for c in survey.audience_communities.all()
     ]
+
+
+def survey_opened_audience(*, survey_id: int):
+    """The people a survey is for, while it is live and open (None otherwise: an announcement
+    that runs late, after the survey was unpublished or closed, tells nobody): everyone for
+    a district survey; for a selected one, the residents whose home grid lies in its streets
+    or communities and was set before it opened (the rule of survey_check_can_answer)."""
+    survey = SurveyPage.objects.live().public().filter(pk=survey_id).first()
+    if survey is None or survey.status() != "open":
+        return None
+    people = User.objects.all()
+    if survey.audience == SurveyPage.Audience.SELECTED:
+        streets, communities = _audience_ids(survey)
+        people = people.filter(
+            Q(home_grid__community__street_id__in=streets)
+            | Q(home_grid__community_id__in=communities)
+        ).filter(Q(home_grid_set_at__isnull=True) | Q(home_grid_set_at__lte=survey.opens_at))
+    return people
+
+
+def survey_announce(*, survey: SurveyPage) -> None:
+    """Tell the survey's audience that it is open ("survey_opened", which people turn on in
+    their message settings), off the request in chunks (portal.notifications). Once per
+    person and survey: publishing again tells nobody twice. A survey that opens later is
+    announced when it opens where the task backend can defer (a worker); one already closed
+    is not announced."""
+    now = timezone.now()
+    status = survey.status(now)
+    if status == "closed":
+        return
+    notify_in_chunks(
+        audience="surveys.survey_opened",
+        params={"survey_id": survey.pk},
+        kind="survey_opened",
+        subject=_("新问卷：%(title)s") % {"title": survey.title},
+        body=survey.summary
+        or _("截止时间：%(time)s")
+        % {"time": formats.date_format(timezone.localtime(survey.closes_at), "DATETIME_FORMAT")},
+        url=survey.url or "",
+        event_key=f"survey_opened:{survey.pk}",
+        run_after=survey.opens_at if status == "upcoming" else None,
+    )
 
 
 def survey_check_can_answer(*, survey: SurveyPage, user=None, now=None) -> None:

@@ -146,3 +146,10 @@ def notification_kinds() -> list[NotificationKind]:
 hooks.register("portal_demo_data", demo.load, order=30)
 hooks.register("portal_bench_data", bench_data.generate, order=30)
 hooks.register("portal_bench_urls", bench_data.bench_urls, order=30)
+
+
+@hooks.register("portal_notification_audiences")
+def notification_audiences() -> dict:
+    from surveys.services import survey_opened_audience
+
+    return {"surveys.survey_opened": survey_opened_audience}

@@ -276,6 +276,16 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "volunteers_grid_report": (ADMIN_LIST, N),
     # Staff correct a resident's home grid; the service limits it to their communities.
     "portal_home_grid_correct": (ADMIN_LIST, ADMIN_LIST),
+    # Export jobs (portal.export_jobs): the list of one's own; asking needs a listing's name
+    # (none given here: 404); a job, its status and file are for the staff member who asked
+    # (here community B's), or a superuser; a data ZIP for its owner only.
+    "portal_export_jobs": (ADMIN_LIST, N),
+    "portal_export_new": (NO_ONE, NO_ONE),
+    "portal_export_job": (NO_ONE, N),
+    "portal_export_status": (NO_ONE, N),
+    "portal_export_download": (NO_ONE, N),
+    "data_download_status": (NOBODY_ELSE, N),
+    "data_download_file": (NOBODY_ELSE, N),
     # /admin/login/ leads visitors to allauth's login; a logged-in person lands here only
     # without admin access, and gets the 403 page instead of a redirect loop.
     "admin_login_redirect": (NOBODY_ELSE, NOBODY_ELSE),
@@ -515,6 +525,14 @@ def _build_world() -> dict:
     certificate_b = volunteer_services.certificate_issue(user=volunteer_b)
     feed_b = volunteer_services.calendar_feed_for(user=volunteer_b)
     notification_b = notify(recipient=volunteer_b, kind="test", subject="给别人的消息")
+    from portal.models import ExportJob
+
+    export_b = ExportJob.objects.create(
+        requested_by=staff_b, source="volunteers_shifts", title="班次", format="csv"
+    )
+    data_zip_b = ExportJob.objects.create(
+        requested_by=volunteer_b, source="personal_data", title="本人数据副本", format="zip"
+    )
 
     # Organizations: X (the ngo role's, serving A) and Y (serving B) with a project in review.
     project_factories.make_organization(
@@ -606,6 +624,11 @@ def _build_world() -> dict:
         "wagtailapi:pages:detail": {"pk": 999_999},
         "projects_review": {"task_state_id": task_state.pk},
         "volunteers:calendar_feed": {"token": feed_b.token},
+        "portal_export_job": {"job_id": export_b.pk},
+        "portal_export_status": {"job_id": export_b.pk},
+        "portal_export_download": {"job_id": export_b.pk},
+        "data_download_status": {"job_id": data_zip_b.pk},
+        "data_download_file": {"job_id": data_zip_b.pk},
     }
     by_namespace = {
         "organizations": organization_y.pk,

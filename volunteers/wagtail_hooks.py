@@ -86,3 +86,10 @@ def notification_kinds() -> list[NotificationKind]:
 hooks.register("portal_demo_data", demo.load, order=20)
 hooks.register("portal_bench_data", bench_data.generate, order=20)
 hooks.register("portal_bench_urls", bench_data.bench_urls, order=20)
+
+
+@hooks.register("portal_notification_audiences")
+def notification_audiences() -> dict:
+    from volunteers.services.shifts import shift_signed_up_people
+
+    return {"volunteers.shift_signups": shift_signed_up_people}

@@ -1,3 +1,4 @@
+from .exports import ExportJob
 from .geography import Community, Grid, Street
 from .media import PortalDocument, PortalImage, PortalRendition
 from .notifications import Notification, NotificationPreference
@@ -14,6 +15,7 @@ from .users import HomeGridChange, User, mask_mobile
 
 __all__ = [
     "Community",
+    "ExportJob",
     "Grid",
     "HomeGridChange",
     "HomePage",

@@ -22,12 +22,22 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
     email_error = models.CharField(_("邮件发送错误"), max_length=300, blank=True)
+    # The event a fan-out tells people about ("survey_opened:12"): one notification per person
+    # and event, however often the task that writes them runs (a retried or repeated task).
+    event_key = models.CharField(_("事件"), max_length=100, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("站内消息")
         verbose_name_plural = _("站内消息")
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"],
+                condition=~models.Q(event_key=""),
+                name="notification_once_per_event",
+            )
+        ]
 
     def __str__(self):
         return self.subject

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "allauth",
     "allauth.account",
     "allauth.headless",
@@ -277,20 +279,32 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False  # no request to releases.wagtail.org from t
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False  # no "What's new in Wagtail" dashboard banner
 WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]  # one district, one time zone: not 400 English names
 
-# Wagtail's database search, with Chinese split into two-character pieces (portal.search).
-# Slow work after a request (notification fan-out and e-mail, search indexing) goes through
-# Django's task API. `make run` and the tests run each task at once (immediate backend);
-# production sets DJANGO_TASKS_BACKEND=database and runs `manage.py db_worker` beside the
-# web processes (docs in README, "Production"), so a request only stores the task.
+# Slow work (notification fan-out and e-mail, staff exports, the personal-data ZIP, search
+# indexing, the case SLA sweep with --enqueue) goes through Django's task API (django-tasks,
+# the version range Wagtail 8.0 pins). The backend: DJANGO_TASKS_BACKEND when set
+# (immediate | database | rq), else rq when REDIS_URL is set, else immediate.
+# - immediate: each task runs at once, in the request (`make run` and tests: no worker);
+# - rq (django-tasks-rq): tasks go to Redis, `manage.py rqworker default exports
+#   --job-class django_tasks_rq.Job` runs them (README, "Background work");
+# - database (django-tasks-db): tasks go to a table, `manage.py db_worker` runs them.
+# Two queues: "default" (notifications, mail, the sweep) and "exports" (spreadsheets, ZIPs),
+# so a long export never holds up the mail.
 TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
-TASKS = {
-    "default": {
-        "BACKEND": TASK_BACKENDS[os.environ.get("DJANGO_TASKS_BACKEND", "immediate") or "immediate"]
-    }
+TASK_QUEUES = ["default", "exports"]
+TASKS_BACKEND_NAME = os.environ.get("DJANGO_TASKS_BACKEND", "") or (
+    "rq" if REDIS_URL else "immediate"
+)
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND_NAME], "QUEUES": TASK_QUEUES}}
+# django-rq's queues (used by the rq backend only): both on REDIS_URL; a job may run an hour.
+RQ_QUEUES = {
+    name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
+    for name in TASK_QUEUES
 }
+# Wagtail's database search, with Chinese split into two-character pieces (portal.search).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}
 
 LOGGING = {

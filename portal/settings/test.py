@@ -11,6 +11,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+EXPORTS_ROOT = VAR_DIR / "test-private-media" / "exports"  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 # The suite keeps the Redis cache when REDIS_URL is set, so CI exercises it; a per-run prefix
@@ -49,4 +50,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 
 # Tasks run at once in tests whatever the environment says; tests of the worker backend
 # override TASKS themselves.
-TASKS = {"default": {"BACKEND": TASK_BACKENDS["immediate"]}}  # noqa: F405
+TASKS = {  # noqa: F405
+    "default": {"BACKEND": TASK_BACKENDS["immediate"], "QUEUES": TASK_QUEUES}  # noqa: F405
+}

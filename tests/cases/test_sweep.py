@@ -128,3 +128,17 @@ def test_only_one_sweeper_at_a_time(world):
     assert Case.objects.filter(is_overdue=True).count() == 0
     assert services.case_sweep().locked is True
     assert Case.objects.filter(is_overdue=True, state=State.SUBMITTED).count() == 1
+
+
+def test_the_sweep_can_be_handed_to_the_worker(world):
+    """`cases_sweep --enqueue` (cron) queues the sweep as a task; the immediate backend of
+    the tests runs it at once, and a second pass changes nothing."""
+    late = world.report(now=timezone.now() - timedelta(days=10))
+    out = StringIO()
+    call_command("cases_sweep", "--enqueue", stdout=out)
+    assert "sweep queued" in out.getvalue()
+    late.refresh_from_db()
+    assert late.is_overdue and late.escalation_level == 2
+    escalations = Notification.objects.filter(kind="case_escalated").count()
+    call_command("cases_sweep", "--enqueue", stdout=StringIO())
+    assert Notification.objects.filter(kind="case_escalated").count() == escalations

@@ -1,8 +1,6 @@
 """The person's own data: the download archive, account deletion, and the privacy notice."""
 
-import io
 import json
-import zipfile
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -11,22 +9,18 @@ from wagtail.models import ModelLogEntry
 from portal.models import Notification, SiteSettings, User
 from portal.notifications import notify
 from tests import factories
-
-
-def _archive(client) -> zipfile.ZipFile:
-    response = client.post("/me/data/")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    return zipfile.ZipFile(io.BytesIO(response.content))
+from tests.portal.data_download import download_archive
 
 
 @pytest.mark.django_db
-def test_download_contains_the_persons_records_and_nobody_elses(client, resident, home_page):
+def test_download_contains_the_persons_records_and_nobody_elses(
+    client, resident, home_page, django_capture_on_commit_callbacks
+):
     notify(recipient=resident, kind="roster_decided", subject="我的消息")
     other = factories.make_user(email="other@example.cn")
     notify(recipient=other, kind="roster_decided", subject="别人的消息")
     client.force_login(resident)
-    archive = _archive(client)
+    archive = download_archive(client, django_capture_on_commit_callbacks)
     names = set(archive.namelist())
     assert {"profile.json", "consents.json", "notifications.json", "README.txt"} <= names
     profile = json.loads(archive.read("profile.json"))

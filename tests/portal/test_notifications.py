@@ -179,9 +179,10 @@ def _queries_for(count: int, *, as_queryset: bool = False) -> int:
 def test_notify_many_query_count_does_not_grow_with_recipients():
     few, many = _queries_for(4), _queries_for(20)
     assert few == many
-    # Preferences, the insert, and the emailed_at update after the commit (plus the
-    # transaction's own statements, which some databases log).
-    assert many <= 5
+    # Preferences and the insert; after the commit the email task reads the rows not emailed
+    # yet, locked (so a task run twice sends once), and sets emailed_at in one update; plus
+    # the two transactions' own statements, which some databases log.
+    assert many <= 8
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,10 +3,8 @@ navigation, the home-grid call to action, Chinese punctuation, and the data down
 person's language with local times."""
 
 import datetime
-import io
 import json
 import re
-import zipfile
 
 import pytest
 
@@ -14,6 +12,7 @@ from portal.models import User
 from portal.personal_data import local_times
 from projects.demo import project_title
 from tests import factories
+from tests.portal.data_download import download_archive
 
 pytestmark = pytest.mark.django_db
 
@@ -75,19 +74,13 @@ def test_local_times_use_shanghai_with_the_offset():
     assert rows[0]["n"] == 1
 
 
-def _archive(client) -> zipfile.ZipFile:
-    response = client.post("/me/data/")
-    assert response.status_code == 200
-    return zipfile.ZipFile(io.BytesIO(response.content))
-
-
 def test_data_download_has_local_times_and_a_readme_in_the_persons_language(
-    client, home_page, resident
+    client, home_page, resident, django_capture_on_commit_callbacks
 ):
     consent = datetime.datetime(2026, 12, 1, 17, 30, tzinfo=datetime.UTC)
     User.objects.filter(pk=resident.pk).update(privacy_consent_at=consent)
     client.force_login(resident)
-    archive = _archive(client)
+    archive = download_archive(client, django_capture_on_commit_callbacks)
     consents = json.loads(archive.read("consents.json"))
     assert consents[0]["given_at"] == "2026-12-02T01:30:00+08:00"
     assert "2026-12-02T01:30:00+08:00" in archive.read("consents.csv").decode("utf-8-sig")

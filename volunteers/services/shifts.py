@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Grid, User
-from portal.notifications import notify
+from portal.notifications import notify, notify_in_chunks
 from projects.models import ServiceProjectPage
 from volunteers import selectors
 from volunteers.models import Shift, SignUp, validate_repeat_weeks
@@ -143,6 +143,7 @@ def shift_update(*, shift: Shift, by: User, **fields) -> list[str]:
     if unknown:
         raise TypeError(", ".join(unknown))
     had_started = shift.has_started
+    before = {name: getattr(shift, name) for name in SHIFT_CHANGE_NOTIFIED}
     for name, value in fields.items():
         setattr(shift, name, value)
     shift.signup_deadline = shift.signup_deadline or shift.starts_at
@@ -154,7 +155,41 @@ def shift_update(*, shift: Shift, by: User, **fields) -> list[str]:
         must_start_in_future=not had_started,
     )
     shift.save()
+    if any(getattr(shift, name) != value for name, value in before.items()):
+        _announce_change(shift)
     return _capacity_changed(shift)
+
+
+# The details a signed-up volunteer is told about when they change ("shift_changed").
+SHIFT_CHANGE_NOTIFIED = ("title", "place", "starts_at", "ends_at")
+
+
+def shift_signed_up_people(*, shift_id: int):
+    """The people with an open sign-up (confirmed or waitlisted) for a shift: the audience
+    of "shift_changed" (portal.notifications.notify_in_chunks)."""
+    return User.objects.filter(
+        shift_signups__shift_id=shift_id, shift_signups__status__in=SignUp.OPEN
+    ).distinct()
+
+
+def _announce_change(shift: Shift) -> None:
+    """Tell everyone signed up that the shift changed, after the change commits, in chunks;
+    once per person and change (the key carries the change's time)."""
+    changed_at = timezone.now()
+    notify_in_chunks(
+        audience="volunteers.shift_signups",
+        params={"shift_id": shift.pk},
+        kind="shift_changed",
+        subject=_("您报名的“%(title)s”有变动") % {"title": shift.title},
+        body=_("现在的时间：%(start)s 至 %(end)s，地点：%(place)s。如不能参加，请及时取消。")
+        % {
+            "start": _format_moment(shift.starts_at),
+            "end": _format_moment(shift.ends_at),
+            "place": shift.place,
+        },
+        url=shift.get_absolute_url(),
+        event_key=f"shift_changed:{shift.pk}:{changed_at.timestamp():.6f}",
+    )
 
 
 def _capacity_changed(shift: Shift) -> list[str]:

@@ -9,10 +9,24 @@ class Command(BaseCommand):
     help = (
         "The SLA sweep: flag overdue cases, warn before deadlines, escalate overdue cases to "
         "the community and then the street. Idempotent and locked: run it every minute from "
-        "cron or a scheduler on any number of hosts."
+        "cron or a scheduler on any number of hosts. With --enqueue the sweep is handed to the "
+        "task worker (cases.tasks.sweep) and the command returns at once."
     )
 
-    def handle(self, *args, verbosity=1, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue the sweep as a task for the worker instead of running it here.",
+        )
+
+    def handle(self, *args, verbosity=1, enqueue=False, **options):
+        if enqueue:
+            from cases.tasks import sweep
+
+            result = sweep.enqueue()
+            self.stdout.write(f"sweep queued ({result.id})")
+            return
         started = time.monotonic()
         result = case_sweep()
         seconds = time.monotonic() - started
