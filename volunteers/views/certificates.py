@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import page_cache
 from portal.permissions import is_district_admin
 from volunteers import calendar, selectors, services
 from volunteers.models import CalendarFeed, Certificate, ServiceRecord
@@ -84,6 +85,7 @@ def mask_name(name: str) -> str:
 
 
 @require_GET
+@page_cache.public_page("volunteers", ttl=page_cache.DEFAULT_TTL)
 def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone holding the printed certificate can check that it is genuine."""
     certificate = Certificate.objects.filter(token=token).first()
