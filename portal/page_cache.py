@@ -40,7 +40,9 @@ DEFAULT_TTL = 600
 # Pages that also change with the clock: a few seconds late is harmless (the POSTs check
 # the time themselves), see README.md.
 CLOCK_TTL = 10
-APP_TAGS = ("projects", "volunteers", "surveys", "cases")
+# The survey pages have a tag each ("survey:<id>"); the lists of surveys change only when a
+# survey page is published (and their answer counts rely on the TTL, see README.md).
+APP_TAGS = ("projects", "volunteers", "cases")
 ALL_TAGS = ("site", *APP_TAGS)
 MAX_QUERY_LENGTH = 512
 PREFIX = "pagecache"
