@@ -15,7 +15,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def public_urls(home_page, grids):
+def public_urls(home_page, grids, district_admin):
+    from tests import factories
+    from tests.projects import factories as project_factories
+
+    project_index = project_factories.make_project_index(home_page)
+    organization = project_factories.make_organization(
+        owner=factories.make_user(home_grid=grids[0]),
+        communities=[grids[0].community],
+        verify_by=district_admin,
+    )
+    project = project_factories.make_project(organization)
     news_index = home_page.add_child(instance=NewsIndexPage(title="新闻公告", slug="news"))
     news = news_index.add_child(instance=NewsPage(title="网格动态", slug="n1", summary="巡查"))
     surveys = home_page.add_child(instance=SurveyIndexPage(title="民意征集", slug="surveys"))
@@ -36,6 +46,9 @@ def public_urls(home_page, grids):
         "/cases/",
         "/cases/statistics/",
         "/organizations/",
+        project_index.url,
+        organization.page.url,
+        project.url,
         "/search/?q=%E5%B7%A1%E6%9F%A5",
     ]
     return urls + ["/en" + url for url in urls]
