@@ -69,8 +69,9 @@
   function wireLazyCsrf(form, field) {
     var sending = false;
     form.addEventListener("submit", function (event) {
-      if (field.value || sending) return;
-      event.preventDefault();
+      if (field.value) return;
+      event.preventDefault();  // a second click while fetching must not send it tokenless
+      if (sending) return;
       sending = true;
       fetch("/csrf-token/", {
         headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store"
@@ -82,7 +83,8 @@
         field.value = data.token;
         var old = form.querySelector("[data-csrf-message]");
         if (old) old.remove();
-        form.submit();
+        // The prototype's submit: a field named "submit" would hide the form's own.
+        HTMLFormElement.prototype.submit.call(form);
       }).catch(function () {
         sending = false;
         csrfMessage(form, field);
