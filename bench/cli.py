@@ -90,6 +90,13 @@ def parse_args(argv=None):
         help="benchmark a clean export of this commit (e.g. HEAD) instead of the working tree",
     )
     parser.add_argument(
+        "--page-cache",
+        choices=("on", "off"),
+        default="on",
+        help="the server-side cache of anonymous pages (portal.page_cache): on (default) "
+        "measures the cached anonymous pages, off the uncached ones",
+    )
+    parser.add_argument(
         "--step-timeout", type=float, default=900, help="limit for each setup step (900 s)"
     )
     parser.add_argument(
@@ -111,7 +118,9 @@ def run(args) -> int:
             raise BenchError(f"{tool} is missing (apt-get install wrk; make install-dev).")
     database = Database(os.environ.get("DATABASE_URL", ""))
     env = django_env(database)
+    env["PORTAL_PAGE_CACHE"] = args.page_cache
     summary = environment_summary(args, database, CEILING_KIND)
+    summary["page_cache"] = args.page_cache
     log(f"Benchmark on {summary['database']}, scale {args.scale:g}")
     summary.update(prepare_data(args, database, env))
 

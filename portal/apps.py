@@ -12,13 +12,14 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.urls import register_converter
 
-        from portal import signals  # noqa: F401
+        from portal import page_cache, signals  # noqa: F401
         from portal.converters import IdConverter
         from portal.exports import neutralise_wagtail_exports
 
         register_converter(IdConverter, "id")
 
         neutralise_wagtail_exports()
+        page_cache.connect_signals()
 
 
 class PortalUsersAppConfig(WagtailUsersAppConfig):

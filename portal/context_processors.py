@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
 from portal.models import Notification, SiteSettings
 from portal.sections import nav_items
 
-MENU_CACHE_KEY = "portal:menu:{site_id}"
+MENU_CACHE_KEY = "portal:menu:{site_id}:{language}"
 SITE_SETTINGS_CACHE_KEY = "portal:site-settings:{site_id}"
 
 
@@ -32,7 +34,8 @@ def menu_pages(request) -> list[dict]:
     site = Site.find_for_request(request)
     if site is None:
         return []
-    key = MENU_CACHE_KEY.format(site_id=site.pk)
+    # The URLs carry the language prefix (/en/ for English).
+    key = MENU_CACHE_KEY.format(site_id=site.pk, language=get_language())
     pages = cache.get(key)
     if pages is None:
         pages = [
@@ -66,8 +69,13 @@ def site_navigation(request):
 
 
 def clear_menu_cache() -> None:
-    for site_id in Site.objects.values_list("pk", flat=True):
-        cache.delete(MENU_CACHE_KEY.format(site_id=site_id))
+    cache.delete_many(
+        [
+            MENU_CACHE_KEY.format(site_id=site_id, language=code)
+            for site_id in Site.objects.values_list("pk", flat=True)
+            for code, _name in settings.LANGUAGES
+        ]
+    )
 
 
 def clear_site_settings_cache() -> None:

@@ -3,7 +3,6 @@ from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 
 PRIVACY_VERSION_CACHE_KEY = "portal:privacy-version"
@@ -13,8 +12,8 @@ EXEMPT_PREFIXES = (
     "/static/",
     "/media/",
     "/healthz",
-    "/i18n/",
     "/jsi18n/",
+    "/csrf-token/",
     "/privacy/",
     # The API answers JSON, never a redirect to a page (api/: privacy_consent on /me).
     "/api/",
@@ -45,7 +44,7 @@ class PrivacyConsentMiddleware:
             user is not None
             and user.is_authenticated
             and request.method == "GET"
-            and not request.path.startswith(EXEMPT_PREFIXES)
+            and not strip_language_prefix(request.path).startswith(EXEMPT_PREFIXES)
             and user.privacy_consent_version != current_privacy_version_cached(request)
         ):
             return redirect(
@@ -54,21 +53,35 @@ class PrivacyConsentMiddleware:
         return self.get_response(request)
 
 
+def language_from_path(path: str) -> str:
+    """English under /en/, Chinese everywhere else (i18n_patterns with the default language
+    unprefixed)."""
+    for code, _name in settings.LANGUAGES:
+        if code != settings.LANGUAGE_CODE and (path == f"/{code}" or path.startswith(f"/{code}/")):
+            return code
+    return settings.LANGUAGE_CODE
+
+
+def strip_language_prefix(path: str) -> str:
+    language = language_from_path(path)
+    if language == settings.LANGUAGE_CODE:
+        return path
+    return path[len(language) + 1 :] or "/"
+
+
 class ChineseFirstLocaleMiddleware:
-    """Chinese unless the person chose English with the language switcher (the cookie that
-    django.views.i18n.set_language writes). Browsers' Accept-Language is deliberately not
-    used: a resident's phone set to English still gets the district's site in Chinese first."""
+    """The language is the URL's: English under /en/, Chinese unprefixed. Neither a cookie
+    nor the browser's Accept-Language is read, so a page's answer depends on its URL only
+    and can be cached as such (a resident's phone set to English still gets the district's
+    site in Chinese first, with a link to the English pages)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(language_from_path(request.path_info))
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         translation.deactivate()
         return response

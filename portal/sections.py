@@ -19,6 +19,7 @@ there is.
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
+from django.utils.functional import SimpleLazyObject
 from wagtail import hooks
 
 
@@ -26,7 +27,14 @@ def render_section(template: str, context: dict, request: HttpRequest) -> str:
     """Render a section without re-running the context processors (the page around it has
     already run them once); `request`, `user` and the CSRF token are passed in."""
     return get_template(template).render(
-        {"request": request, "user": request.user, "csrf_token": get_token(request), **context}
+        {
+            "request": request,
+            "user": request.user,
+            # Lazy: a section without a form must not set the CSRF cookie (the page would
+            # no longer be cacheable, portal.page_cache).
+            "csrf_token": SimpleLazyObject(lambda: get_token(request)),
+            **context,
+        }
     )
 
 

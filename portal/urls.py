@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.shortcuts import redirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
@@ -33,14 +34,31 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/", include("allauth.urls")),
     # The phone app's JSON API (api/) and allauth's headless login for it.
     path("api/", include("api.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     # Open311 GeoReport v2, read-only: the public cases for existing Open311 tools.
     path("open311/v2/", include("api.open311")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # A form on a cached page fetches its CSRF token here when it is sent (site.js).
+    path("csrf-token/", views.csrf_token, name="csrf_token"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path(
+        "geo/<str:level>/",
+        views.geo_options,
+        name="geo_options",
+    ),
+    path("sitemap.xml", sitemap),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The pages people read, in Chinese unprefixed and in English under /en/ (the language is
+# the URL's: portal.middleware.ChineseFirstLocaleMiddleware, no cookie).
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
     path("search/", views.search, name="search"),
     path("me/", views.account_home, name="account_home"),
     path("me/profile/", views.profile_edit, name="profile_edit"),
@@ -59,21 +77,10 @@ urlpatterns = [
     path("me/data/", include(export_views.account_urlpatterns)),
     path("me/delete/", views.account_delete, name="account_delete"),
     path("me/consent/", views.privacy_consent, name="privacy_consent"),
-    path(
-        "geo/<str:level>/",
-        views.geo_options,
-        name="geo_options",
-    ),
-    path("sitemap.xml", sitemap),
     path("", include("projects.urls")),
     path("", include("volunteers.urls")),
     path("", include("surveys.urls")),
     path("", include("cases.urls")),
-]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
-urlpatterns += [path("", include(wagtail_urls))]
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

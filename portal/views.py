@@ -5,15 +5,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
-from portal import notifications, selectors, services
+from portal import notifications, page_cache, selectors, services
 from portal.filters import parse_id
 from portal.forms import (
     AccountDeleteForm,
@@ -43,7 +45,28 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@never_cache
 @require_GET
+def csrf_token(request: HttpRequest) -> JsonResponse:
+    """The CSRF token for a form on a cached page, fetched by site.js when the form is sent
+    (the answer sets the csrftoken cookie; the page itself set none)."""
+    return JsonResponse({"token": get_token(request)})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token: most often a page from the cache whose
+    script could not fetch the token (scripts off, a network error). Said in words, with
+    the way back to the form."""
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = ""
+    response = render(request, "portal/csrf_failure.html", {"back": back}, status=403)
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+@page_cache.public_page(*page_cache.APP_TAGS, ttl=page_cache.CLOCK_TTL)
 def search(request: HttpRequest) -> HttpResponse:
     """Site search over every public page, Chinese words found inside longer text."""
     form = SearchForm(request.GET)

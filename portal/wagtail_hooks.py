@@ -19,7 +19,7 @@ from wagtail.models import Page, get_page_models
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from portal import admin_views, bench_data, demo, personal_data
+from portal import admin_views, bench_data, demo, page_cache, personal_data
 from portal.audit import ACTIONS
 from portal.models import Community, Grid, Street
 from portal.permissions import is_district_admin, staff_community_ids
@@ -200,3 +200,7 @@ hooks.register("portal_personal_data_erasers", personal_data.personal_data_erase
 hooks.register("portal_demo_data", demo.load, order=0)
 hooks.register("portal_bench_data", bench_data.generate, order=0)
 hooks.register("portal_bench_urls", bench_data.bench_urls, order=0)
+
+
+# Every Wagtail page's anonymous answer may be kept in the page cache (portal.page_cache).
+hooks.register("before_serve_page", page_cache.before_serve_page)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import page_cache
 from portal.forms import add_service_errors
 from projects import selectors, services
 from projects.forms import InvitationForm, OrganizationApplicationForm
@@ -123,6 +124,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@page_cache.public_page("projects", ttl=page_cache.DEFAULT_TTL)
 def organization_directory(request: HttpRequest) -> HttpResponse:
     """社会组织名录 — verified organizations, searchable by name and filterable by type."""
     context = selectors.organization_directory(params=request.GET)

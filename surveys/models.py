@@ -142,6 +142,15 @@ class SurveyPage(SurveyRoutesMixin, SearchableMixin, AbstractForm):
     """A survey built by community staff: questions, when it is open, who may answer, whether
     answers are anonymous and when the results are public."""
 
+    @staticmethod
+    def page_cache_tags(page) -> tuple:
+        """The page cache (portal.page_cache): the survey's page and results change with
+        its answers (surveys.results_cache bumps this tag); kept CLOCK_TTL seconds at most
+        for its opening and closing times."""
+        from portal.page_cache import survey_tag
+
+        return (survey_tag(page.pk),)
+
     base_form_class = SurveyPageAdminForm
 
     class Audience(models.TextChoices):

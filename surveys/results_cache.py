@@ -6,6 +6,8 @@ import time
 from django.core.cache import cache
 from django.db import connection
 
+from portal import page_cache
+
 
 def cache_prefix(survey_id: int) -> str:
     # The database name keeps test databases (and several sites on one Redis) apart.
@@ -29,3 +31,6 @@ def survey_results_changed(*, survey_id: int) -> None:
         cache.incr(key)
     except ValueError:
         cache.add(key, time.time_ns(), timeout=None)
+    # The survey's page and results in the page cache (the counts on the survey index and
+    # the home page are left to their short TTL, see README "Languages and caching").
+    page_cache.purge(page_cache.survey_tag(survey_id))

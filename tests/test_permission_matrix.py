@@ -118,6 +118,7 @@ N = None
 TABLE: dict[str, tuple[str | None, str | None]] = {
     # --- portal
     "healthz": (PUBLIC, N),
+    "csrf_token": (PUBLIC, N),
     "search": (PUBLIC, N),
     "account_home": (LOGGED_IN, N),
     "profile_edit": (LOGGED_IN, LOGGED_IN),

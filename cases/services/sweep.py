@@ -315,4 +315,9 @@ def case_sweep(*, now: datetime | None = None) -> SweepResult:
         # 3. Escalation (督办): overdue → the community's staff; overdue for longer → the street.
         result.escalated_community = _escalate_to_community(now, recipients)
         result.escalated_street = _escalate_to_street(now, recipients)
+        if result.overdue or result.escalated_community or result.escalated_street:
+            # Set-based updates send no model signals: the public case pages say so here.
+            from portal import page_cache
+
+            page_cache.purge("cases")
         return result

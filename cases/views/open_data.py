@@ -11,6 +11,7 @@ from cases import charts, statistics
 from cases.forms import PublicCaseFilterSet, StatisticsForm
 from cases.models import State
 from cases.selectors import public_cases
+from portal import page_cache
 from portal.exports import csv_response
 from portal.models import Community, Street
 
@@ -30,6 +31,7 @@ def _statistics_scope(request):
 
 
 @require_GET
+@page_cache.public_page("cases", ttl=page_cache.CLOCK_TTL)
 def statistics_page(request):
     """办理情况统计 of the district, a street or a community: rates in total, by category and
     over time, as SVG charts with the same numbers in tables."""

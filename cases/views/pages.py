@@ -14,6 +14,7 @@ from cases.selectors import LIST_COUNT_CAP, capped_count, public_cases, public_e
 from cases.services import may_rate
 from cases.services.workflow import RATING_DAYS
 from cases.views.common import case_or_404
+from portal import page_cache
 from portal.models import Community, Street
 
 PAGE_SIZE = 20
@@ -26,6 +27,7 @@ class CappedPaginator(Paginator):
 
 
 @require_GET
+@page_cache.public_page("cases", ttl=page_cache.CLOCK_TTL)
 def case_list(request):
     """随手拍: the public list of cases with filters, newest first."""
     filterset = PublicCaseFilterSet(request.GET or None, queryset=public_cases())
@@ -51,6 +53,7 @@ def case_list(request):
 
 
 @require_GET
+@page_cache.public_page("cases", ttl=page_cache.CLOCK_TTL)
 def case_detail(request, number: str):
     """The anonymised public page of a case: what, where, its state, public updates and the
     photos staff made public. The reporter sees the rating form; others can follow."""

@@ -13,6 +13,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from portal.blocks import BaseStreamBlock, StatBlock
+from portal.page_cache import DEFAULT_TTL
 from portal.search import cjk_bigrams
 from portal.sections import render_home_sections
 
@@ -103,6 +104,11 @@ class HomePage(SearchableMixin, Page):
 class StandardPage(SearchableMixin, Page):
     """A plain content page (about the portal, the privacy notice, how to take part)."""
 
+    # The page cache (portal.page_cache): what the page shows changes only when a page is
+    # published, unpublished, moved or deleted ("site", always purged then).
+    page_cache_tags = ()
+    page_cache_ttl = DEFAULT_TTL
+
     intro = models.TextField(_("导语"), blank=True)
     body = StreamField(BaseStreamBlock(), verbose_name=_("正文"), blank=True)
 
@@ -126,6 +132,11 @@ class StandardPage(SearchableMixin, Page):
 
 class NewsIndexPage(SearchableMixin, Page):
     """新闻公告 — the list of news items and notices, newest first, filterable by tag."""
+
+    # The page cache (portal.page_cache): what the page shows changes only when a page is
+    # published, unpublished, moved or deleted ("site", always purged then).
+    page_cache_tags = ()
+    page_cache_ttl = DEFAULT_TTL
 
     intro = RichTextField(_("导语"), blank=True)
 
@@ -170,6 +181,11 @@ class NewsPageTag(TaggedItemBase):
 
 class NewsPage(SearchableMixin, Page):
     """A news item or notice (通知公告) written by community staff."""
+
+    # The page cache (portal.page_cache): what the page shows changes only when a page is
+    # published, unpublished, moved or deleted ("site", always purged then).
+    page_cache_tags = ()
+    page_cache_ttl = DEFAULT_TTL
 
     date = models.DateField(_("发布日期"), default=timezone.localdate)
     summary = models.TextField(_("摘要"), max_length=300, blank=True)

@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.NullCharacterMiddleware",
+    # Anonymous pages: served from the page cache before the session is loaded, and their
+    # Cache-Control set after every inner middleware (portal.page_cache).
+    "portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
     "api.middleware.ApiLanguageMiddleware",
@@ -222,6 +225,9 @@ CONTENT_SECURITY_POLICY_ADMIN = (
 # survey in the window (seconds). A shared address (a community centre's Wi-Fi) needs room.
 SURVEY_VISITOR_RATE_LIMIT = (20, 3600)
 
+# The language is in the URL (i18n_patterns in portal.urls): Chinese unprefixed, English
+# under /en/. No language cookie, which would split every cache (README, "Languages and
+# caching"); the API picks by Accept-Language (api.middleware).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
@@ -240,6 +246,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# The server-side cache of anonymous pages (portal.page_cache), on by default; the bench
+# measures with and without (PORTAL_PAGE_CACHE=off). Shared caches (a CDN, Varnish) may keep
+# an anonymous page this many seconds; browsers revalidate every time (max-age=0).
+PAGE_CACHE_ENABLED = os.environ.get("PORTAL_PAGE_CACHE", "on") != "off"
+PAGE_CACHE_S_MAXAGE = int(os.environ.get("PORTAL_PAGE_CACHE_S_MAXAGE", "30"))
+# A form sent without its CSRF token (a page from the cache whose script could not fetch
+# one): a page that says so in words, not Django's technical one.
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 

@@ -4,6 +4,7 @@ from django import template
 from django.forms import BoundField
 from django.templatetags.static import static
 from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
 
 from portal.sections import stylesheets
 
@@ -73,4 +74,55 @@ def app_stylesheets() -> str:
     """The `<link>`s of the stylesheets the feature apps register ("portal_stylesheets")."""
     return format_html_join(
         "\n  ", '<link rel="stylesheet" href="{}">', ((static(path),) for path in stylesheets())
+    )
+
+
+@register.simple_tag(takes_context=True)
+def other_languages(context) -> list[dict]:
+    """The same page in the other languages (the language is the URL's prefix: Chinese
+    unprefixed, English under /en/), for the language switcher: links, no form, no cookie."""
+    from django.conf import settings
+    from django.utils.translation import get_language, get_language_info
+
+    from portal.middleware import strip_language_prefix
+
+    request = context.get("request")
+    if request is None:
+        return []
+    path = strip_language_prefix(request.path)
+    query = request.META.get("QUERY_STRING", "")
+    current = get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        if code == current:
+            continue
+        url = path if code == settings.LANGUAGE_CODE else f"/{code}{path}"
+        info = get_language_info(code)
+        links.append(
+            {"code": code, "name": info["name_local"], "url": f"{url}?{query}" if query else url}
+        )
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def csrf_token_lazy(context):
+    """The CSRF field of a form shown on a page that anonymous visitors may get from a cache:
+    for them an empty field that site.js fills from /csrf-token/ when the form is sent (the
+    page itself sets no cookie); a signed-in person's page is private and gets the token."""
+    from django.middleware.csrf import get_token
+    from django.utils.html import format_html
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is not None and user is not None and user.is_authenticated:
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        )
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="" data-csrf-lazy'
+        ' data-csrf-error="{}">',
+        _(
+            "暂时无法提交：没能取得安全验证信息，您填写的内容还在。"
+            "请检查网络后再点一次提交；仍不成功时请刷新页面。"
+        ),
     )

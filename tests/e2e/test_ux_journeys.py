@@ -145,9 +145,15 @@ def test_search_button_stays_on_one_line_and_forms_lead_with_primary(any_page):
     expect_primary(page.locator("main form").get_by_role("button", name="登录"))
     assert_no_violations(page, name="login")
 
-    # The footer names each language in its own language.
-    options = page.get_by_label("语言 / Language").locator("option")
-    expect(options).to_have_text(["简体中文", "English"])
+    # The footer links to the same page in the other language (its URL prefix, no cookie),
+    # named in that language.
+    switcher = page.get_by_role("navigation", name="语言 / Language")
+    switcher.get_by_role("link", name="English").click()
+    expect(page).to_have_url(re.compile(r"/en/accounts/login/"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator(".language-switcher").get_by_role("link", name="简体中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    assert not any(c["name"] == "django_language" for c in page.context.cookies())
 
     response = page.request.get("/favicon.ico")
     assert response.ok and response.headers["content-type"].startswith("image/")

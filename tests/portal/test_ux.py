@@ -26,9 +26,12 @@ def test_favicon_redirects_to_the_static_icon(client, home_page):
 
 
 def test_footer_names_each_language_in_its_own_language(client, home_page):
+    # The switcher links to the other language's URL, named in that language.
     page = client.get("/").content.decode()
-    assert ">English</option>" in page and ">简体中文</option>" in page
+    assert 'href="/en/" lang="en" hreflang="en">English</a>' in page
     assert "英语" not in page
+    page = client.get("/en/").content.decode()
+    assert 'href="/" lang="zh-hans" hreflang="zh-hans">简体中文</a>' in page
 
 
 def test_account_link_is_marked_as_the_current_page(client, home_page, resident):

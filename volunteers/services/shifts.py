@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import page_cache
 from portal.models import Grid, User
 from portal.notifications import notify, notify_in_chunks
 from projects.models import ServiceProjectPage
@@ -98,7 +99,10 @@ def shift_create(
     }
     times = {"starts_at": starts_at, "ends_at": ends_at, "signup_deadline": deadline}
     shifts = [_week_later(same, times, weeks=week) for week in range(repeat_weeks)]
-    return Shift.objects.bulk_create(shifts)
+    created = Shift.objects.bulk_create(shifts)
+    # bulk_create sends no post_save: the public volunteer pages list the new shifts now.
+    page_cache.purge("volunteers")
+    return created
 
 
 def _week_later(same: dict, times: dict, *, weeks: int) -> Shift:

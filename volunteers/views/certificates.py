@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import page_cache
 from portal.permissions import is_district_admin
 from volunteers import calendar, selectors, services
 from volunteers.models import CalendarFeed, Certificate, ServiceRecord
@@ -75,6 +76,7 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_GET
+@page_cache.public_page("volunteers", ttl=page_cache.DEFAULT_TTL)
 def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone holding the printed certificate can check that it is genuine."""
     certificate = selectors.certificate_for_verification(token=token)

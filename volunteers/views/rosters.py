@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import page_cache
 from portal.audit import audit_log
 from portal.forms import add_service_errors, redisplayed_form
 from portal.models import Grid
@@ -22,6 +23,7 @@ from volunteers.views.common import contacts_export, error_text, grid_or_404, ma
 
 
 @require_GET
+@page_cache.public_page("volunteers", ttl=page_cache.CLOCK_TTL)
 def index(request: HttpRequest) -> HttpResponse:
     """志愿服务: open shifts anyone may join, upcoming patrols and a grid finder."""
     if request.GET.get("grid"):
@@ -43,6 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@page_cache.public_page("volunteers", ttl=page_cache.CLOCK_TTL)
 def grid_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Public grid page: leader's name, roster size, upcoming patrols. No contacts."""
     grid = grid_or_404(code)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal import page_cache
 from portal.audit import audit_log
 from portal.forms import add_service_errors
 from projects.models import ServiceProjectPage
@@ -114,6 +115,7 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@page_cache.public_page("volunteers", ttl=page_cache.CLOCK_TTL)
 def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Public shift page; the sign-up list with contacts only for its managers."""
     shift = shift_or_404(pk)

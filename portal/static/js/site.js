@@ -47,8 +47,55 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // Forms on pages that may come from a cache carry an empty CSRF field
+  // (<input data-csrf-lazy>): the token is fetched from /csrf-token/ when the form is sent.
+  // When that fails the form stays as filled in and says why; without this script the
+  // server answers with a page that explains it (portal.views.csrf_failure).
+  function csrfMessage(form, field) {
+    var message = form.querySelector("[data-csrf-message]");
+    if (!message) {
+      message = document.createElement("p");
+      message.className = "alert alert--error";
+      message.setAttribute("role", "alert");
+      message.setAttribute("data-csrf-message", "");
+      message.textContent = field.getAttribute("data-csrf-error") ||
+        "暂时无法提交：没能取得安全验证信息，您填写的内容还在。请检查网络后再点一次提交；仍不成功时请刷新页面。";
+      form.insertBefore(message, form.firstChild);
+    }
+    message.setAttribute("tabindex", "-1");
+    message.focus();
+  }
+
+  function wireLazyCsrf(form, field) {
+    var sending = false;
+    form.addEventListener("submit", function (event) {
+      if (field.value) return;
+      event.preventDefault();  // a second click while fetching must not send it tokenless
+      if (sending) return;
+      sending = true;
+      fetch("/csrf-token/", {
+        headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store"
+      }).then(function (r) {
+        if (!r.ok) throw new Error("csrf " + r.status);
+        return r.json();
+      }).then(function (data) {
+        if (!data.token) throw new Error("csrf token missing");
+        field.value = data.token;
+        var old = form.querySelector("[data-csrf-message]");
+        if (old) old.remove();
+        // The prototype's submit: a field named "submit" would hide the form's own.
+        HTMLFormElement.prototype.submit.call(form);
+      }).catch(function () {
+        sending = false;
+        csrfMessage(form, field);
+      });
+    });
+  }
+
   document.querySelectorAll("form").forEach(function (form) {
     if (form.querySelector("[data-geo]")) wireGridChooser(form);
+    var lazy = form.querySelector("input[data-csrf-lazy]");
+    if (lazy) wireLazyCsrf(form, lazy);
   });
 
   // Move focus to the error summary so screen-reader users hear that the form failed.
