@@ -20,15 +20,12 @@ import datetime
 import decimal
 import io
 import logging
-import os
 import tempfile
 from dataclasses import dataclass
 from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage, storages
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, QueryDict
@@ -40,6 +37,7 @@ from portal.exports import safe_cell
 from portal.models import ExportJob, User
 from portal.models.exports import EXPORT_KEPT_FOR
 from portal.permissions import is_district_admin, staff_community_ids
+from portal.storage import private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -53,31 +51,10 @@ PROGRESS_EVERY = 500  # rows between two progress updates
 # --- Storage ------------------------------------------------------------------------------
 
 
-class PrivateExportStorage(FileSystemStorage):
-    """Export files on local disk outside MEDIA_ROOT (never served by the web server), in
-    EXPORTS_ROOT, by default <PORTAL_VAR_DIR>/private-media/exports, read at use."""
-
-    @property
-    def base_location(self):
-        return getattr(settings, "EXPORTS_ROOT", settings.VAR_DIR / "private-media" / "exports")
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-    def url(self, name):
-        raise ValueError("Export files have no public URL; use the download view.")
-
-
 def export_storage():
-    """STORAGES["exports"] when configured (e.g. a private bucket), else local disk."""
-    if "exports" in settings.STORAGES:
-        return storages["exports"]
-    return PrivateExportStorage()
+    """STORAGES["exports"] when configured (e.g. a private bucket), else local disk outside
+    MEDIA_ROOT: EXPORTS_ROOT, by default <PORTAL_VAR_DIR>/private-media/exports."""
+    return private_storage("exports", setting="EXPORTS_ROOT", subfolder="exports")
 
 
 # --- What can be exported -----------------------------------------------------------------
