@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-unit test-e2e lint format check messages bench install install-dev clean
+.PHONY: run test test-unit test-e2e lint format check messages bench cluster install install-dev clean
 
 $(VENV)/bin/activate:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (python3 on PATH)."; exit 1; }
@@ -36,8 +36,9 @@ run: install var
 
 # Unit and integration tests in parallel, then the browser journeys on one shared server
 # (E2E=0 leaves the journeys out: CI runs them once, in the newcomer's SQLite pass).
+# --dist loadgroup: the cluster checks (tests/cluster, one xdist group) share one cluster.
 test: install-dev
-	$(PY) -m pytest -n 2 -m "not e2e" -q
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not e2e" -q
 	$(if $(filter 0,$(E2E)),@echo "Browser journeys left out (E2E=0).",$(PY) -m pytest -m e2e -q -p no:randomly)
 
 lint: install-dev
@@ -57,6 +58,11 @@ messages: install-dev
 
 bench: install-dev
 	$(PY) bench/run.py
+
+# Two gunicorn nodes behind HAProxy, one worker, S3 from moto, on PostgreSQL and Redis (set
+# DATABASE_URL and REDIS_URL); the demo data; Ctrl-C stops it all (docs/deploy.md).
+cluster: install-dev
+	$(PY) -m cluster --port $(or $(CLUSTER_PORT),8100)
 
 clean:
 	rm -rf $(VENV) var

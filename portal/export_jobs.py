@@ -9,6 +9,8 @@ portal.tasks.run_export_job on the "exports" queue.
   it done once: only the run that claimed it may finish it.
 - `export_job_for_download()`: the permission check of every status and download view: the
   person who asked, or a superuser for staff exports (a data ZIP is its owner's only).
+- `exports_resume()`: queues again the jobs whose run died with its worker, or whose task was
+  lost (`manage.py exports_resume`, from cron every minute).
 - `exports_purge()`: deletes the files and rows of expired jobs (`manage.py exports_purge`).
 
 The rows of a staff export are the listing's own: the viewset's `scope_queryset` (staff
@@ -21,9 +23,11 @@ import decimal
 import io
 import logging
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
@@ -43,9 +47,15 @@ logger = logging.getLogger(__name__)
 
 PERSONAL_DATA = "personal_data"
 # A running job whose progress has not moved for this long is taken to have lost its worker
-# and may be claimed again.
+# and may be claimed again (settings.EXPORTS_STALE_AFTER, seconds, changes it). A run that
+# is alive records its progress at least three times in that time.
 STALE_AFTER = datetime.timedelta(minutes=10)
 PROGRESS_EVERY = 500  # rows between two progress updates
+
+
+def stale_after() -> datetime.timedelta:
+    seconds = getattr(settings, "EXPORTS_STALE_AFTER", None)
+    return datetime.timedelta(seconds=seconds) if seconds else STALE_AFTER
 
 
 # --- Storage ------------------------------------------------------------------------------
@@ -289,7 +299,7 @@ def status_payload(job: ExportJob, *, download_url: str) -> dict:
 
 def _claim(job_id: int) -> ExportJob | None:
     """Mark the job running for this run (attempt + 1) if it is queued, or running without
-    progress for STALE_AFTER (its worker died). None when another run has it or it is over."""
+    progress for stale_after() (its worker died). None when another run has it or it is over."""
     now = timezone.now()
     with transaction.atomic():
         job = (
@@ -297,7 +307,7 @@ def _claim(job_id: int) -> ExportJob | None:
             .filter(pk=job_id)
             .filter(
                 Q(status=ExportJob.Status.QUEUED)
-                | Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+                | Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=now - stale_after())
             )
             .first()
         )
@@ -332,12 +342,19 @@ def _write_table(job: ExportJob, handle) -> None:
     total = rows.count()
     _progress(job, 0, total)
     header = [safe_cell(cell) for cell in table.header()]
+    # Only the cluster's check of a worker killed mid-job sets a delay (cluster/settings.py).
+    row_delay = getattr(settings, "EXPORTS_ROW_DELAY", 0)
+    beat_every = stale_after().total_seconds() / 3
 
     def lines():
+        beaten = time.monotonic()
         for done, item in enumerate(rows.iterator(chunk_size=1000), start=1):
             yield [safe_cell(cell) for cell in table.cells(item)]
-            if done % PROGRESS_EVERY == 0:
+            if row_delay:
+                time.sleep(row_delay)
+            if done % PROGRESS_EVERY == 0 or time.monotonic() - beaten > beat_every:
                 _progress(job, done)
+                beaten = time.monotonic()
 
     if job.format == ExportJob.Format.XLSX:
         from openpyxl import Workbook
@@ -406,6 +423,32 @@ def run(job_id: int) -> str:
         storage.delete(saved)
         return "superseded"
     return "done"
+
+
+# --- Resuming ----------------------------------------------------------------------------
+
+
+def exports_resume(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue the task again for every job a worker should be writing and is not: running
+    without progress for stale_after() (its worker died mid-job: rq does not run that job
+    again by itself), or still queued after that long (its task was lost, e.g. with Redis).
+    The run that claims it starts over (attempt + 1) and is the only one that may finish it,
+    so a job queued twice is still written once. Returns the ids of the jobs queued."""
+    from portal.tasks import run_export_job
+
+    now = now or timezone.now()
+    cutoff = now - stale_after()
+    job_ids = list(
+        ExportJob.objects.filter(
+            Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=cutoff)
+            | Q(status=ExportJob.Status.QUEUED, created_at__lt=cutoff)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for job_id in job_ids:
+        run_export_job.enqueue(job_id=job_id)
+    return job_ids
 
 
 # --- Purging ------------------------------------------------------------------------------
