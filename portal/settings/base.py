@@ -244,6 +244,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Case photos on local disk (portal.storage): <PORTAL_VAR_DIR>/private-media unless set.
+if os.environ.get("CASES_PRIVATE_MEDIA_ROOT"):
+    CASES_PRIVATE_MEDIA_ROOT = Path(os.environ["CASES_PRIVATE_MEDIA_ROOT"])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
