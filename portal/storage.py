@@ -67,6 +67,10 @@ class PrivateStorage(Storage):
         return PrivateFileSystemStorage(setting=self.setting, subfolder=self.subfolder)
 
     def __getattr__(self, name):
+        # Only what the instance lacks (e.g. an S3 storage's `bucket_name`); never its own
+        # fields or special names, which copy and pickle look up before __init__ has run.
+        if name.startswith("__") or name in ("alias", "setting", "subfolder"):
+            raise AttributeError(name)
         return getattr(self.target, name)
 
     # Every public method of Storage, handed on whole: the target's own rules (e.g. S3's
