@@ -9,7 +9,7 @@ is a 404 on every URL, the photo URL included. Every action calls its service.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -23,6 +23,7 @@ from cases.selectors import case_for_staff_detail, inbox_cases
 from cases.transitions import TRANSITIONS, allowed_actions
 from portal.forms import add_service_errors
 from portal.permissions import can_see_full_mobile
+from portal.storage import private_file_response
 
 PAGE_SIZE = 50
 # Counting a million rows costs more than the page itself: the inbox counts at most this many
@@ -278,7 +279,8 @@ def _run(name: str, *, case: Case, by, data: dict) -> str:
 
 
 def photo(request, pk: int, photo_id: int):
-    """A private photo, streamed after the same scope check as the case page."""
+    """A private photo, streamed (or redirected to a short-lived signed URL in object
+    storage) after the same scope check as the case page."""
     _require_staff(request)
     if not cases_for_staff(request.user).filter(pk=pk).exists():
         raise Http404
@@ -287,10 +289,11 @@ def photo(request, pk: int, photo_id: int):
     except CasePhoto.DoesNotExist as error:
         raise Http404 from error
     try:
-        handle = item.image.open("rb")
+        return private_file_response(
+            item.image.storage,
+            item.image.name,
+            content_type="image/jpeg",
+            cache_control="private, max-age=3600",
+        )
     except FileNotFoundError as error:
         raise Http404 from error
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

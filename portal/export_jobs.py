@@ -62,8 +62,9 @@ def stale_after() -> datetime.timedelta:
 
 
 def export_storage():
-    """STORAGES["exports"] when configured (e.g. a private bucket), else local disk outside
-    MEDIA_ROOT: EXPORTS_ROOT, by default <PORTAL_VAR_DIR>/private-media/exports."""
+    """STORAGES["exports"] when configured (private objects in S3, see
+    portal.settings.object_storage), else local disk outside MEDIA_ROOT: EXPORTS_ROOT, by
+    default <PORTAL_VAR_DIR>/private-media/exports."""
     return private_storage("exports", setting="EXPORTS_ROOT", subfolder="exports")
 
 
@@ -267,12 +268,6 @@ def export_job_for_download(*, user: User, job_id: int, personal: bool) -> Expor
     if job.requested_by_id != user.pk or table is None or not table.allowed(user):
         raise Http404
     return job
-
-
-def open_export_file(job: ExportJob):
-    if not job.downloadable:
-        raise Http404
-    return export_storage().open(job.file_name, "rb")
 
 
 def download_name(job: ExportJob) -> str:

@@ -5,7 +5,7 @@ download view goes through export_jobs.export_job_for_download: 404 for anyone e
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from portal import export_jobs
 from portal.models import ExportJob
 from portal.permissions import is_district_admin, staff_community_ids
+from portal.storage import private_file_response
 
 JOBS_LISTED = 50
 
@@ -92,16 +93,20 @@ def export_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
     return JsonResponse(export_jobs.status_payload(job, download_url=_admin_download_url(job)))
 
 
-def _file_response(job: ExportJob) -> FileResponse:
-    return FileResponse(
-        export_jobs.open_export_file(job),
-        as_attachment=True,
-        filename=export_jobs.download_name(job),
-    )
+def _file_response(job: ExportJob) -> HttpResponse:
+    """The file, streamed, or a redirect to a short-lived signed URL in object storage."""
+    if not job.downloadable:
+        raise Http404
+    try:
+        return private_file_response(
+            export_jobs.export_storage(), job.file_name, filename=export_jobs.download_name(job)
+        )
+    except FileNotFoundError as error:
+        raise Http404 from error
 
 
 @require_GET
-def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
+def export_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
     job = export_jobs.export_job_for_download(user=request.user, job_id=job_id, personal=False)
     return _file_response(job)
 
@@ -121,7 +126,7 @@ def data_download_status(request: HttpRequest, job_id: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def data_download_file(request: HttpRequest, job_id: int) -> FileResponse:
+def data_download_file(request: HttpRequest, job_id: int) -> HttpResponse:
     job = export_jobs.export_job_for_download(user=request.user, job_id=job_id, personal=True)
     return _file_response(job)
 

@@ -2,7 +2,7 @@
 here names the reporter or shows a photo that staff have not made public."""
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
@@ -16,6 +16,7 @@ from cases.services.workflow import RATING_DAYS
 from cases.views.common import case_or_404
 from portal import page_cache
 from portal.models import Community, Street
+from portal.storage import private_file_response
 
 PAGE_SIZE = 20
 
@@ -94,7 +95,8 @@ def render_case_page(request, case: Case, *, rating_form=None, verify_form=None,
 
 @require_GET
 def case_photo(request, number: str, photo_id: int):
-    """A photo staff made public, streamed from the private storage; 404 for any other."""
+    """A photo staff made public, streamed from the private storage (or a redirect to a URL
+    signed for a few minutes when it is in object storage); 404 for any other."""
     try:
         photo = CasePhoto.objects.get(
             pk=photo_id,
@@ -105,10 +107,11 @@ def case_photo(request, number: str, photo_id: int):
     except CasePhoto.DoesNotExist as error:
         raise Http404 from error
     try:
-        handle = photo.image.open("rb")
+        return private_file_response(
+            photo.image.storage,
+            photo.image.name,
+            content_type="image/jpeg",
+            cache_control="public, max-age=3600",
+        )
     except (FileNotFoundError, OSError) as error:
         raise Http404 from error
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from portal.settings.object_storage import s3_storages
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -242,10 +244,22 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Case photos on local disk (portal.storage): <PORTAL_VAR_DIR>/private-media unless set.
+if os.environ.get("CASES_PRIVATE_MEDIA_ROOT"):
+    CASES_PRIVATE_MEDIA_ROOT = Path(os.environ["CASES_PRIVATE_MEDIA_ROOT"])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Media on S3-compatible object storage when AWS_STORAGE_BUCKET_NAME is set (see
+# portal/settings/object_storage.py and docs/deploy.md): public media in the bucket, private
+# files (case photos, exports) as private objects served through URLs signed for
+# AWS_QUERYSTRING_EXPIRE seconds (300 by default). Local disk otherwise.
+STORAGES.update(s3_storages(os.environ))
+OBJECT_STORAGE = "cases_private" in STORAGES
+if OBJECT_STORAGE:
+    # Wagtail checks a document's collection privacy, then redirects to a signed URL.
+    WAGTAILDOCS_SERVE_METHOD = "redirect"
 
 # The server-side cache of anonymous pages (portal.page_cache), on by default; the bench
 # measures with and without (PORTAL_PAGE_CACHE=off). Shared caches (a CDN, Varnish) may keep
