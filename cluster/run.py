@@ -8,7 +8,9 @@ The parts, each a process of its own on 127.0.0.1, in its own process group:
 
 - a PostgreSQL database of its own (`cluster_<pid>_<random>`, created on the server that
   DATABASE_URL names, dropped at the end), migrated, then seeded (the demo data by hand, the
-  tests' own few rows in the tests);
+  tests' own few rows in the tests). Migrating takes a minute or two, so the first start
+  keeps a migrated copy as a template (`cluster_template_<digest of the migrations and
+  package versions>`) and the next starts copy it in a second;
 - Redis: CLUSTER_REDIS_URL, else REDIS_URL's server with database 12 (the test suite's own
   databases are 0–3; the queues' names are fixed, so the cluster needs a database of its
   own), with a key prefix of its own for the cache;
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import secrets
 import shutil
@@ -50,12 +53,19 @@ STOP_TIMEOUT = 25  # gunicorn's graceful timeout is 20 s
 BUCKET = "portal-cluster"
 CLUSTER_REDIS_DB = 12
 
-DEMO_SETUP = """
+MIGRATE = """
 import django
 from django.core.management import call_command
 
 django.setup()
 call_command("migrate", interactive=False, verbosity=0)
+"""
+# What `make cluster` loads after the migrations.
+DEMO_SETUP = """
+import django
+from django.core.management import call_command
+
+django.setup()
 call_command("load_demo_data", if_empty=True, verbosity=0)
 """
 
@@ -105,6 +115,40 @@ class ClusterError(RuntimeError):
     pass
 
 
+def descendants(pid: int) -> list[int]:
+    """The ids of the processes below `pid` (read from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
+def migrations_digest() -> str:
+    """What the migrated schema depends on: the project's migrations and the versions of the
+    installed packages (Wagtail's and Django's migrations come with them)."""
+    from importlib import metadata
+
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    for name in sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()):
+        digest.update(name.encode())
+    return digest.hexdigest()[:12]
+
+
 class Process:
     """One part of the cluster: a command in its own process group, its output in a log."""
 
@@ -149,6 +193,18 @@ class Process:
         if not self.wait(timeout):
             self.send(signal.SIGKILL)
             self.wait(10)
+
+    def kill_tree(self) -> None:
+        """SIGKILL to the process and every descendant, also those in a process group of
+        their own (rq's work horse calls setpgrp): as when the machine or its cgroup dies."""
+        if not self.running:
+            return
+        pids = descendants(self.popen.pid)
+        self.send(signal.SIGKILL)
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.wait(10)
 
 
 class Cluster:
@@ -243,13 +299,11 @@ class Cluster:
     def start(self) -> Cluster:
         started = time.monotonic()
         (self.workdir / "var").mkdir(parents=True, exist_ok=True)
-        self._admin_sql(f'CREATE DATABASE "{self.database}"')
-        self.database_created = True
-        # A throwaway database: commits need not wait for the disk.
-        self._admin_sql(f'ALTER DATABASE "{self.database}" SET synchronous_commit = off')
         if self.s3:
             self._start_moto()
-        self.setup()
+        self.create_database()
+        self.timings["migrated"] = time.monotonic() - started
+        self.run_python(self.setup_script)
         self.timings["setup"] = time.monotonic() - started
         for index in range(len(self.node_ports)):
             self.nodes.append(self._node(index))
@@ -264,9 +318,40 @@ class Cluster:
         self.timings["ready"] = time.monotonic() - started
         return self
 
-    def setup(self) -> None:
+    def create_database(self) -> None:
+        """The cluster's database, migrated: a copy of the template database of the same
+        migrations when the server has one (a second or so), else migrated here (a minute or
+        two), then kept as that template (`cluster_template_<digest>`, replacing those of
+        other digests) for the next start."""
+        template = f"cluster_template_{migrations_digest()}"
+        if self._database_exists(template):
+            try:
+                self._admin_sql(f'CREATE DATABASE "{self.database}" TEMPLATE "{template}"')
+                self.database_created = True
+            except Exception:  # noqa: BLE001 - the template is busy: migrate instead
+                pass
+        if not self.database_created:
+            self._admin_sql(f'CREATE DATABASE "{self.database}"')
+            self.database_created = True
+            self.run_python(MIGRATE)
+            with contextlib.suppress(Exception):  # another start made it meanwhile
+                self._admin_sql(f'CREATE DATABASE "{template}" TEMPLATE "{self.database}"')
+            for (old,) in self._admin_rows(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'cluster\\_template\\_%%' "
+                "AND datname <> %s",
+                template,
+            ):
+                with contextlib.suppress(Exception):
+                    self._admin_sql(f'DROP DATABASE IF EXISTS "{old}"')
+        # A throwaway database: commits need not wait for the disk.
+        self._admin_sql(f'ALTER DATABASE "{self.database}" SET synchronous_commit = off')
+
+    def _database_exists(self, name: str) -> bool:
+        return bool(self._admin_rows("SELECT 1 FROM pg_database WHERE datname = %s", name))
+
+    def run_python(self, script: str) -> None:
         result = subprocess.run(
-            [sys.executable, "-c", self.setup_script],
+            [sys.executable, "-c", script],
             cwd=ROOT,
             env=self.environ(),
             capture_output=True,
@@ -361,7 +446,7 @@ class Cluster:
         self._wait_for(self.node_urls[index] + "/healthz", self.nodes[index])
 
     def kill_worker(self) -> None:
-        self.worker.stop(signal.SIGKILL, timeout=10)
+        self.worker.kill_tree()
 
     def start_worker(self) -> None:
         with self.worker.log.open("a") as log:
@@ -384,9 +469,11 @@ class Cluster:
     # --- Stopping -------------------------------------------------------------------------
 
     def stop(self) -> None:
-        for process in [self.haproxy, *self.nodes, self.worker, self.moto]:
-            if process is not None:
-                process.stop()
+        processes = [p for p in [self.haproxy, *self.nodes, self.worker, self.moto] if p]
+        for process in processes:  # all at once, then wait for each
+            process.send(signal.SIGTERM)
+        for process in processes:
+            process.stop()
         if self.database_created:
             self._admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
             self.database_created = False
@@ -410,10 +497,14 @@ class Cluster:
         )
 
     def _admin_sql(self, sql: str) -> None:
+        self._admin_rows(sql)
+
+    def _admin_rows(self, sql: str, *params) -> list[tuple]:
         import psycopg
 
         with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(sql)
+            cursor = connection.execute(sql, params or None)
+            return cursor.fetchall() if cursor.description else []
 
 
 def cluster_redis_url(redis_url: str) -> str:

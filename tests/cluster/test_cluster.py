@@ -44,10 +44,8 @@ pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
 
 SETUP = """
 import django
-from django.core.management import call_command
 
 django.setup()
-call_command("migrate", interactive=False, verbosity=0)
 from tests.cluster.seed import seed
 
 seed()
@@ -499,7 +497,7 @@ def test_the_worker_killed_mid_export_neither_loses_nor_doubles_it(cluster):
         time.sleep(0.1)
     assert (status, done >= 1) == ("running", True), status
 
-    cluster.kill_worker()  # SIGKILL: no clean-up of any kind
+    cluster.kill_worker()  # SIGKILL to the worker and its work horse: no clean-up of any kind
     time.sleep(EXPORT_ROW_DELAY * 2)
     assert one(cluster, "SELECT status FROM portal_exportjob WHERE id = %s", job_id) == "running"
     assert _export_files(cluster, job_id) == []
