@@ -470,10 +470,12 @@ class Cluster:
 
     def stop(self) -> None:
         processes = [p for p in [self.haproxy, *self.nodes, self.worker, self.moto] if p]
+        started = time.monotonic()
         for process in processes:  # all at once, then wait for each
             process.send(signal.SIGTERM)
         for process in processes:
             process.stop()
+            self.timings[f"stopped {process.name}"] = time.monotonic() - started
         if self.database_created:
             self._admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
             self.database_created = False
@@ -531,12 +533,13 @@ def main(argv: list[str] | None = None) -> int:
         database_url=database_url, redis_url=cluster_redis_url(redis_url), port=args.port
     )
     print("Starting: database, migrations, demo data, S3, two nodes, worker, HAProxy ...")
-    stop = False
 
     def on_signal(signum, frame):
-        nonlocal stop
-        stop = True
+        raise KeyboardInterrupt
 
+    # Ctrl-C and SIGTERM stop every part, also while it starts (and when the shell that
+    # started it in the background had SIGINT ignored).
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         cluster.start()
@@ -545,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
         if cluster.s3:
             print(f"  S3 (moto) {cluster.s3_url}/  bucket {BUCKET}")
         print(f"  logs in {cluster.workdir}/")
-        while not stop:
+        while True:
             for process in [cluster.haproxy, *cluster.nodes, cluster.worker]:
                 if not process.running:
                     print(f"{process.name} exited:\n{tail(process.log)}", file=sys.stderr)
@@ -559,4 +562,5 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         print("Stopping the cluster ...")
         cluster.stop()
+        print("Stopped:", {name: round(value, 1) for name, value in cluster.timings.items()})
     return 0

@@ -133,6 +133,37 @@ def test_an_export_job_run_twice_is_finished_once(
     )
 
 
+def test_jobs_whose_worker_died_are_queued_again_and_written_once(
+    client, shifts, settings, django_capture_on_commit_callbacks
+):
+    """A job left running without progress for EXPORTS_STALE_AFTER (its worker was killed)
+    is queued again by `exports_resume` and finished by the new run; a job still making
+    progress is left to its run."""
+    settings.EXPORTS_STALE_AFTER = 60
+    client.force_login(factories.make_community_staff(shifts[0].community))
+    dead, alive = (
+        ExportJob.objects.get(
+            pk=queue_export(client, SHIFTS, fmt, django_capture_on_commit_callbacks)
+        )
+        for fmt in ("csv", "xlsx")
+    )
+    now = timezone.now()
+    ExportJob.objects.filter(pk=dead.pk).update(
+        status="running", file_name="", heartbeat_at=now - timedelta(seconds=61)
+    )
+    ExportJob.objects.filter(pk=alive.pk).update(
+        status="running", file_name="", heartbeat_at=now - timedelta(seconds=30)
+    )
+    out = io.StringIO()
+    call_command("exports_resume", stdout=out)  # the immediate backend runs it at once
+    assert "queued 1 export(s) again" in out.getvalue()
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert (dead.status, dead.attempt) == ("done", 2)
+    assert export_storage().exists(dead.file_name)
+    assert (alive.status, alive.attempt) == ("running", 1)
+
+
 def test_expired_exports_are_purged_with_their_files(
     client, shifts, django_capture_on_commit_callbacks
 ):
