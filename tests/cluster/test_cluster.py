@@ -390,7 +390,7 @@ def test_stopping_a_node_under_load_loses_no_accepted_write(cluster):
     def write(item) -> None:
         user, shift = item
         key = uuid.uuid4().hex
-        tries = []
+        tries, answer, after_stop = [], None, stopped.is_set()
         for _attempt in range(6):  # a retry with the same key: at most one sign-up
             if time.monotonic() > deadline:
                 break
@@ -414,7 +414,7 @@ def test_stopping_a_node_under_load_loses_no_accepted_write(cluster):
                     "tries": tries,
                     "status": tries[-1] if tries else None,
                     "body": answer.json() if tries and tries[-1] == 201 else None,
-                    "node": answer.headers.get("X-Cluster-Node") if tries else None,
+                    "node": answer.headers.get("X-Cluster-Node") if answer is not None else None,
                     "after_stop": after_stop,
                     "shift": shift,
                 }
