@@ -13,7 +13,9 @@ The parts, each a process of its own on 127.0.0.1, in its own process group:
   package versions>`) and the next starts copy it in a second;
 - Redis: CLUSTER_REDIS_URL, else REDIS_URL's server with database 12 (the test suite's own
   databases are 0–3; the queues' names are fixed, so the cluster needs a database of its
-  own), with a key prefix of its own for the cache;
+  own, and one cluster at a time may use it), with a key prefix of its own for the cache.
+  rq's keys left there by an earlier cluster (jobs of a database since dropped) are
+  deleted at the start;
 - moto in server mode as the S3 API, with the bucket created, when moto is installed;
 - two gunicorn nodes (portal/gunicorn_conf.py, two workers each) with cluster.settings
   (production's settings, see that module);
@@ -158,8 +160,10 @@ class Process:
         self.env = env
         self.log = log
         self.popen: subprocess.Popen | None = None
+        self.log_start = 0  # where this start's output begins in the log
 
     def start(self) -> None:
+        self.log_start = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("a") as output:
             self.popen = subprocess.Popen(
                 self.command,
@@ -299,6 +303,7 @@ class Cluster:
     def start(self) -> Cluster:
         started = time.monotonic()
         (self.workdir / "var").mkdir(parents=True, exist_ok=True)
+        self._clear_queues()
         if self.s3:
             self._start_moto()
         self.create_database()
@@ -345,6 +350,19 @@ class Cluster:
                     self._admin_sql(f'DROP DATABASE IF EXISTS "{old}"')
         # A throwaway database: commits need not wait for the disk.
         self._admin_sql(f'ALTER DATABASE "{self.database}" SET synchronous_commit = off')
+
+    def _clear_queues(self) -> None:
+        """Delete rq's keys (queues, registries, jobs) in the cluster's Redis database: jobs
+        an earlier cluster left behind name rows of a database that is gone."""
+        import redis
+
+        connection = redis.Redis.from_url(self.redis_url)
+        try:
+            keys = list(connection.scan_iter(match="rq:*", count=1000))
+            for start in range(0, len(keys), 500):
+                connection.delete(*keys[start : start + 500])
+        finally:
+            connection.close()
 
     def _database_exists(self, name: str) -> bool:
         return bool(self._admin_rows("SELECT 1 FROM pg_database WHERE datname = %s", name))
@@ -425,13 +443,15 @@ class Cluster:
         raise ClusterError(f"{process.name} not ready in {timeout} s:\n{tail(process.log)}")
 
     def wait_for_worker(self, timeout: float = START_TIMEOUT) -> None:
-        """Until the worker has registered with Redis (it then takes jobs)."""
+        """Until the worker says it listens to its queues (it then takes jobs)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.worker.running:
                 raise ClusterError(f"worker exited:\n{tail(self.worker.log)}")
-            if "Listening on" in tail(self.worker.log, 400).split("Worker stopped")[-1]:
-                return
+            with self.worker.log.open("rb") as log:
+                log.seek(self.worker.log_start)
+                if b"Listening on" in log.read():
+                    return
             time.sleep(0.2)
         raise ClusterError(f"worker not ready in {timeout} s:\n{tail(self.worker.log)}")
 
