@@ -499,6 +499,7 @@ class Cluster:
         if self.database_created:
             self._admin_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
             self.database_created = False
+            self.timings["dropped the database"] = time.monotonic() - started
         if self.own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 

@@ -103,6 +103,7 @@ def cluster(tmp_path_factory):
         yield running
     finally:
         running.stop()
+        print("cluster stop (s):", {k: round(v, 1) for k, v in running.timings.items()})
 
 
 def sql(cluster: Cluster, query: str, *params) -> list[tuple]:
