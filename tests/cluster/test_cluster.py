@@ -18,9 +18,10 @@ skipped without them, and fail instead under CI=true. Every load loop is bounded
 and time. The cluster's own Redis database: CLUSTER_REDIS_URL, else REDIS_URL's server,
 database 12 (cluster/run.py).
 
-Time on a 2-core machine under a load of 7–9: the module 100–115 s when the server keeps the
-migrated template database (start 28–30 s, check 7 17–29 s, check 8 22–33 s, the rest 1–7 s
-each); about 120 s more on a server without it (the first run: migrating)."""
+Time on a 2-core machine: 94 s idle on a server without the migrated template database
+(the first run: migrating 32 s), 65 s with it under a load of 3; under a load of 7–9,
+100–115 s with it (start 28–30 s, check 7 17–29 s, check 8 22–33 s, the rest 1–7 s each) and
+about 120 s more without it."""
 
 from __future__ import annotations
 
