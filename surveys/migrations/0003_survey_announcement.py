@@ -19,21 +19,29 @@ def _mark_opened_surveys_announced(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0002_login_required_help_one_per_browser'),
+        ("surveys", "0002_login_required_help_one_per_browser"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SurveyAnnouncement',
+            name="SurveyAnnouncement",
             fields=[
-                ('survey', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='announcement', serialize=False, to='surveys.surveypage')),
-                ('announced_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "survey",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="announcement",
+                        serialize=False,
+                        to="surveys.surveypage",
+                    ),
+                ),
+                ("announced_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': '问卷开始通知',
-                'verbose_name_plural': '问卷开始通知',
+                "verbose_name": "问卷开始通知",
+                "verbose_name_plural": "问卷开始通知",
             },
         ),
         migrations.RunPython(_mark_opened_surveys_announced, migrations.RunPython.noop),
