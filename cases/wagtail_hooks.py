@@ -17,6 +17,7 @@ from cases import admin_views, bench_data, demo, personal_data, sections
 from cases.models import CaseCategory, WorkingDayOverride
 from cases.permissions import is_case_staff
 from portal.notifications import NotificationKind
+from portal.periodic import PeriodicWork
 from portal.viewsets import DistrictWideViewSetMixin
 
 
@@ -138,3 +139,10 @@ def notification_kinds() -> list[NotificationKind]:
 hooks.register("portal_demo_data", demo.load, order=40)
 hooks.register("portal_bench_data", bench_data.generate, order=40)
 hooks.register("portal_bench_urls", bench_data.bench_urls, order=40)
+
+
+@hooks.register("portal_periodic_work")
+def periodic_work() -> PeriodicWork:
+    from cases.services import case_sweep
+
+    return PeriodicWork("cases_sweep", 60, case_sweep)

@@ -13,9 +13,10 @@ portal.tasks.run_export_job on the "exports" queue.
   lost (`manage.py exports_resume`, from cron every minute).
 - `exports_purge()`: deletes the files and rows of expired jobs (`manage.py exports_purge`).
 
-The rows of a staff export are the listing's own: the viewset's `scope_queryset` (staff
-their communities, district administrators everything), its filters from the list's query
-string, and its `list_export` columns; every text cell is formula-safe (portal.exports)."""
+The rows of a staff export are the listing's own, read by the listing's index view from the
+list's query string: the viewset's `scope_queryset` (staff their communities, district
+administrators everything), its filters, its search box and its ordering; the columns are its
+`list_export`; every text cell is formula-safe (portal.exports)."""
 
 import csv
 import datetime
@@ -31,8 +32,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
-from django.http import Http404, QueryDict
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -92,25 +93,35 @@ class TableSource:
         return is_district_admin(user) or bool(staff_community_ids(user))
 
     def queryset(self, user, query: str):
+        """The rows of the listing as `user` sees it with `query` (its query string): the
+        index view itself answers, so the scope, the filters, the search box and the
+        ordering are the listing's own. Search results (Wagtail's search backend) become a
+        queryset of their rows, in the listing's default order."""
         viewset = self.viewset
-        rows = viewset.scope_queryset(user, viewset.model._default_manager.all())
-        filterset_class = self.filterset_class() if query else None
-        if filterset_class is not None:
-            filters = filterset_class(data=QueryDict(query), queryset=rows, request=None)
-            if filters.is_valid():
-                rows = filters.qs
+        rows = self.index_view(user, query).get_queryset()
+        if not isinstance(rows, QuerySet):
+            rows = viewset.model._default_manager.filter(pk__in=[item.pk for item in rows])
         related = getattr(viewset, "related", ())
         if isinstance(related, (list, tuple)) and related:
             rows = rows.select_related(*related)
-        ordering = getattr(viewset, "ordering", None)
-        ordering = list(ordering) if isinstance(ordering, (list, tuple)) else []
+        ordering = list(rows.query.order_by)
+        if not ordering:
+            ordering = getattr(viewset, "ordering", None)
+            ordering = list(ordering) if isinstance(ordering, (list, tuple)) else []
         return rows.order_by(*ordering, "pk")
 
-    def filterset_class(self):
-        """The listing's filters, as its index view builds them (from `list_filter`)."""
+    def index_view(self, user, query: str):
+        """The listing's index view, set up for `user` and the list's query string, without
+        serving it (a task has no request: this one carries only the person and the query)."""
+        request = HttpRequest()
+        request.method = "GET"
+        request.GET = QueryDict(query)
+        request.user = user
+        request.META["SERVER_NAME"], request.META["SERVER_PORT"] = "localhost", "80"
         index = self.viewset.index_view
         view = index.view_class(**index.view_initkwargs)
-        return getattr(view, "filterset_class", None)
+        view.setup(request)
+        return view
 
     def header(self) -> list[str]:
         from django.contrib.admin.utils import label_for_field
@@ -161,10 +172,10 @@ def _admin_viewsets():
     from django.urls import get_resolver
     from wagtail.admin.viewsets import viewsets
 
-    if not viewsets.viewsets:
-        # A worker process has not loaded the URLs yet: the admin's URLs register its
-        # viewsets (wagtail.admin.wagtail_hooks.register_viewsets_urls).
-        get_resolver().url_patterns  # noqa: B018
+    # A worker process may not have loaded the URLs yet: the admin's URLs register the
+    # viewsets of "register_admin_viewset" (wagtail.admin.wagtail_hooks). Snippets register
+    # theirs at start-up, so a registry that is not empty may still be missing the rest.
+    get_resolver().url_patterns  # noqa: B018 - loaded once per process, then cached
     return viewsets.viewsets
 
 

@@ -242,15 +242,14 @@ def notify_in_chunks(
     body: str = "",
     url: str = "",
     event_key: str,
-    run_after=None,
 ) -> None:
     """Tell a whole audience (`audience` names a "portal_notification_audiences" function,
     called with `params` when the task runs) about one event, off the request: after the
     caller's transaction commits, a task lists the people not told yet and hands them on in
     chunks of NOTIFY_CHUNK_SIZE, each chunk a task of its own (portal.tasks). `event_key`
-    makes every run after the first a no-op for the people already told. `run_after` (a
-    datetime) defers the fan-out where the backend can (a worker backend); the immediate
-    backend runs it at once."""
+    makes every run after the first a no-op for the people already told. Nothing here is
+    deferred to a later time (the immediate backend of `make run` cannot defer): an event
+    due later is announced by periodic work when it is due (portal.periodic)."""
     if audience not in notification_audiences():
         raise ValueError(f"Unknown notification audience: {audience}")
     message = {
@@ -267,10 +266,7 @@ def notify_in_chunks(
     def enqueue():
         from portal.tasks import notify_fan_out
 
-        fan_out = notify_fan_out
-        if run_after is not None and fan_out.get_backend().supports_defer:
-            fan_out = fan_out.using(run_after=run_after)
-        fan_out.enqueue(**message)
+        notify_fan_out.enqueue(**message)
 
     transaction.on_commit(enqueue)
 

@@ -22,6 +22,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from portal import admin_views, bench_data, demo, page_cache, personal_data
 from portal.audit import ACTIONS
 from portal.models import Community, Grid, Street
+from portal.periodic import PeriodicWork
 from portal.permissions import is_district_admin, staff_community_ids
 from portal.viewsets import CommunityScopedViewSetMixin
 
@@ -204,3 +205,10 @@ hooks.register("portal_bench_urls", bench_data.bench_urls, order=0)
 
 # Every Wagtail page's anonymous answer may be kept in the page cache (portal.page_cache).
 hooks.register("before_serve_page", page_cache.before_serve_page)
+
+
+@hooks.register("portal_periodic_work")
+def periodic_work() -> PeriodicWork:
+    from portal.export_jobs import exports_purge
+
+    return PeriodicWork("exports_purge", 3600, exports_purge)

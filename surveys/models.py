@@ -409,3 +409,22 @@ class SurveyAnswer(models.Model):
 
     def __str__(self):
         return self.option or (str(self.rating) if self.rating else self.text[:30])
+
+
+class SurveyAnnouncement(models.Model):
+    """That a survey's opening has been announced to its audience: one row per survey (the
+    primary key), inserted by the one run of surveys.services that claims the announcement,
+    so the due-announcement sweep tells an audience once however many processes run it.
+    Written by services only; not a page field, so publishing a revision never resets it."""
+
+    survey = models.OneToOneField(
+        SurveyPage, on_delete=models.CASCADE, primary_key=True, related_name="announcement"
+    )
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("问卷开始通知")
+        verbose_name_plural = _("问卷开始通知")
+
+    def __str__(self):
+        return str(self.survey_id)

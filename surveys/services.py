@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from portal.models import User
 from portal.notifications import notify_in_chunks
 from portal.ratelimits import rate_limit_hit
-from surveys.models import SurveyAnswer, SurveyPage, SurveyResponse
+from surveys.models import SurveyAnnouncement, SurveyAnswer, SurveyPage, SurveyResponse
 from surveys.respondents import home_area, respondent_key
 from surveys.results_cache import survey_results_changed
 
@@ -53,16 +53,7 @@ def survey_opened_audience(*, survey_id: int):
     return people
 
 
-def survey_announce(*, survey: SurveyPage) -> None:
-    """Tell the survey's audience that it is open ("survey_opened", which people turn on in
-    their message settings), off the request in chunks (portal.notifications). Once per
-    person and survey: publishing again tells nobody twice. A survey that opens later is
-    announced when it opens where the task backend can defer (a worker); one already closed
-    is not announced."""
-    now = timezone.now()
-    status = survey.status(now)
-    if status == "closed":
-        return
+def _survey_announcement_queue(survey: SurveyPage) -> None:
     notify_in_chunks(
         audience="surveys.survey_opened",
         params={"survey_id": survey.pk},
@@ -73,8 +64,43 @@ def survey_announce(*, survey: SurveyPage) -> None:
         % {"time": formats.date_format(timezone.localtime(survey.closes_at), "DATETIME_FORMAT")},
         url=survey.url or "",
         event_key=f"survey_opened:{survey.pk}",
-        run_after=survey.opens_at if status == "upcoming" else None,
     )
+
+
+def survey_announce(*, survey: SurveyPage) -> None:
+    """Tell the survey's audience that it is open ("survey_opened", which people turn on in
+    their message settings), off the request in chunks (portal.notifications). Once per
+    person and survey: publishing again tells only people who joined the audience since.
+    A survey that opens later is announced by surveys_announce_due once it opens; one
+    already closed is not announced."""
+    if survey.status() != "open":
+        return
+    with transaction.atomic():
+        SurveyAnnouncement.objects.get_or_create(survey_id=survey.pk)
+        _survey_announcement_queue(survey)
+
+
+def surveys_announce_due(*, now=None) -> int:
+    """Announce every live survey that has opened, is not closed and was not announced yet
+    (published before it opened); returns how many. Run every minute by
+    `manage.py surveys_announce_due` from cron and, where no cron runs, from the request path
+    (portal.periodic). The SurveyAnnouncement row is the claim: of two runs at once, the one
+    whose insert wins tells the audience; the other finds the row and does nothing."""
+    now = now or timezone.now()
+    due = (
+        SurveyPage.objects.live()
+        .public()
+        .filter(opens_at__lte=now, closes_at__gt=now, announcement__isnull=True)
+        .order_by("opens_at", "pk")
+    )
+    announced = 0
+    for survey in due:
+        with transaction.atomic():
+            _, claimed = SurveyAnnouncement.objects.get_or_create(survey_id=survey.pk)
+            if claimed:
+                _survey_announcement_queue(survey)
+                announced += 1
+    return announced
 
 
 def survey_check_can_answer(*, survey: SurveyPage, user=None, now=None) -> None:

@@ -14,6 +14,7 @@ from wagtail.permissions import register_permission_policy
 
 from portal.filters import PortalFilterSet
 from portal.notifications import NotificationKind
+from portal.periodic import PeriodicWork
 from portal.viewsets import CommunityScopedViewSetMixin
 from surveys import bench_data, demo, personal_data, sections
 from surveys.models import SurveyPage, SurveyResponse
@@ -153,3 +154,10 @@ def notification_audiences() -> dict:
     from surveys.services import survey_opened_audience
 
     return {"surveys.survey_opened": survey_opened_audience}
+
+
+@hooks.register("portal_periodic_work")
+def periodic_work() -> PeriodicWork:
+    from surveys.services import surveys_announce_due
+
+    return PeriodicWork("surveys_announce_due", 60, surveys_announce_due)

@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.NullCharacterMiddleware",
+    # Due periodic work (survey announcements, the case sweep) where no cron runs it, when
+    # PORTAL_PERIODIC_WORK_ON_REQUEST is on; before the page cache, so cached pages count too.
+    "portal.periodic.PeriodicWorkMiddleware",
     # Anonymous pages: served from the page cache before the session is loaded, and their
     # Cache-Control set after every inner middleware (portal.page_cache).
     "portal.page_cache.PageCacheMiddleware",
@@ -328,6 +331,14 @@ TASKS_BACKEND_NAME = os.environ.get("DJANGO_TASKS_BACKEND", "") or (
     "rq" if REDIS_URL else "immediate"
 )
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND_NAME], "QUEUES": TASK_QUEUES}}
+# Periodic work (the case SLA sweep, due survey announcements, expired exports: each app's
+# "portal_periodic_work" hook) runs from cron in production (docs/deploy.md). Where nothing
+# schedules it, the request path runs what is due, at most once a minute per job
+# (portal.periodic): by default with the immediate backend, which has no worker (`make run`).
+_periodic_on_request = os.environ.get("PORTAL_PERIODIC_WORK_ON_REQUEST", "")
+PORTAL_PERIODIC_WORK_ON_REQUEST = (
+    _periodic_on_request == "1" if _periodic_on_request else TASKS_BACKEND_NAME == "immediate"
+)
 # django-rq's queues (used by the rq backend only): both on REDIS_URL; a job may run an hour.
 RQ_QUEUES = {
     name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}

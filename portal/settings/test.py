@@ -53,3 +53,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 TASKS = {  # noqa: F405
     "default": {"BACKEND": TASK_BACKENDS["immediate"], "QUEUES": TASK_QUEUES}  # noqa: F405
 }
+# No periodic work from the request path unless a test turns it on (tests/portal/
+# test_periodic_work.py): a case test must not see the SLA sweep run behind its back.
+PORTAL_PERIODIC_WORK_ON_REQUEST = False
