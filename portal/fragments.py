@@ -24,10 +24,17 @@ from portal.page_cache import DEFAULT_TTL, tag_versions
 PREFIX = "fragment"
 
 
+def version_signature(tags: Iterable[str] = ()) -> str:
+    """The current versions of `tags` and "site", as one string: part of a fragment's key,
+    so that a purge of any of them gives the fragment a new key (also for Django's
+    `{% cache %}` tag, through portal_tags.fragment_version)."""
+    versions = tag_versions(("site", *tags))
+    return "|".join(f"{tag}={versions[tag]}" for tag in sorted(versions))
+
+
 def fragment_key(name: str, *, tags: Iterable[str] = (), vary: Iterable = ()) -> str:
     """The cache key of a fragment at the current versions of its tags."""
-    versions = tag_versions(("site", *tags))
-    signature = "|".join(f"{tag}={versions[tag]}" for tag in sorted(versions))
+    signature = version_signature(tags)
     parts = "|".join(str(part) for part in vary)
     digest = hashlib.sha256(f"{signature}#{parts}".encode()).hexdigest()[:32]
     return f"{PREFIX}:{name}:{get_language()}:{digest}"

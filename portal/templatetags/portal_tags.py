@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
-from portal.fragments import cached_fragment
+from portal.fragments import cached_fragment, version_signature
 from portal.sections import stylesheets
 
 register = template.Library()
@@ -153,3 +153,11 @@ def main_navigation(context) -> str:
         )
 
     return cached_fragment("navigation", render, vary=(current,))
+
+
+@register.simple_tag
+def fragment_version(*tags: str) -> str:
+    """{% fragment_version "cases" as version %}: the versions of the page-cache tags a
+    `{% cache %}` fragment shows (and "site"); put it among the fragment's vary-on values
+    and a purge of those tags renders the fragment again (portal.fragments)."""
+    return version_signature(tags)
