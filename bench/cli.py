@@ -30,7 +30,7 @@ from bench.common import (
     log,
     shown,
 )
-from bench.database import Database, bench_urls, django_env, prepare_data, query_counts
+from bench.database import Database, bench_urls, django_env, login, prepare_data, query_counts
 from bench.load import encode, measure
 from bench.report import (
     ceiling_ratios,
@@ -46,6 +46,11 @@ DESCRIPTION = (
     "Benchmark the portal: build the large data set, serve it with gunicorn, measure it with wrk."
 )
 
+
+# Who sends the requests (--as): anonymous visitors without a cookie, or one signed-in
+# resident of the demo data (resident@example.cn) whose session cookie goes with every
+# request, the ceiling's included.
+VISITORS = {"anonymous": None, "resident": "resident@example.cn"}
 
 CEILING_KIND = (
     "plain Django function view returning 'ok' (bench/ceiling.py), same gunicorn workers, "
@@ -97,6 +102,14 @@ def parse_args(argv=None):
         "measures the cached anonymous pages, off the uncached ones",
     )
     parser.add_argument(
+        "--as",
+        dest="visitor",
+        choices=tuple(VISITORS),
+        default="anonymous",
+        help="who requests the pages: anonymous (default, no cookie) or resident (the demo "
+        "resident, signed in; the page cache never serves a signed-in person)",
+    )
+    parser.add_argument(
         "--step-timeout", type=float, default=900, help="limit for each setup step (900 s)"
     )
     parser.add_argument(
@@ -121,14 +134,21 @@ def run(args) -> int:
     env["PORTAL_PAGE_CACHE"] = args.page_cache
     summary = environment_summary(args, database, CEILING_KIND)
     summary["page_cache"] = args.page_cache
-    log(f"Benchmark on {summary['database']}, scale {args.scale:g}")
+    summary["visitor"] = args.visitor
+    log(f"Benchmark on {summary['database']}, scale {args.scale:g}, as {args.visitor}")
     summary.update(prepare_data(args, database, env))
 
     urls = bench_urls(args, env)
     log(f"{len(urls)} URLs to measure")
+    cookies, headers = {}, {}
+    if VISITORS[args.visitor]:
+        session = login(args, env, VISITORS[args.visitor])
+        cookies = {session["name"]: session["value"]}
+        headers = {"Cookie": f"{session['name']}={session['value']}"}
+        log(f"Signed in as {VISITORS[args.visitor]} (user {session['user_id']})")
     ceiling = {"name": "ceiling", "url": CEILING_PATH}
     log("Counting SQL queries per URL (Django test client)")
-    counts = query_counts(args, env, [ceiling, *urls])
+    counts = query_counts(args, env, [ceiling, *urls], cookies)
 
     # The ceiling is measured before and after the pages: if the two differ much, the machine
     # was busy with something else and the ratios are not to be trusted.
@@ -140,7 +160,7 @@ def run(args) -> int:
     with Gunicorn(args, env) as server:
         log(f"gunicorn on {server.base_url} (log: {shown(server.log_path)})")
         for item in plan:
-            row = measure(args, item, server.base_url + encode(item["url"]))
+            row = measure(args, item, server.base_url + encode(item["url"]), headers)
             row.update(query_columns(counts.get(item["url"], {})))
             rows.append(row)
             log_row(row)
@@ -153,7 +173,7 @@ def run(args) -> int:
     summary.update(ceiling_ratios(rows, ceiling_path=CEILING_PATH))
     summary["rows"] = rows
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    tag = f"{stamp}-{database.vendor}-scale{args.scale:g}"
+    tag = f"{stamp}-{database.vendor}-scale{args.scale:g}-{args.visitor}-cache{args.page_cache}"
     write_results(summary, rows, RESULTS_DIR, tag)
     print_results(summary, rows)
     log(f"Results: {shown(RESULTS_DIR / tag)}.{{json,md}}")

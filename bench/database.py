@@ -260,13 +260,15 @@ def bench_urls(args, env: dict[str, str]) -> list[dict]:
     return unique
 
 
-def query_counts(args, env: dict[str, str], urls: list[dict]) -> dict[str, dict]:
+def query_counts(
+    args, env: dict[str, str], urls: list[dict], cookies: dict | None = None
+) -> dict[str, dict]:
     try:
         done = subprocess.run(
             [PYTHON, str(BENCH_DIR / "query_counts.py")],
             cwd=BASE_DIR,
             env=env,
-            input=json.dumps(urls),
+            input=json.dumps({"urls": urls, "cookies": cookies or {}}),
             capture_output=True,
             text=True,
             timeout=args.step_timeout,
@@ -276,3 +278,23 @@ def query_counts(args, env: dict[str, str], urls: list[dict]) -> dict[str, dict]
     if done.returncode != 0:
         raise BenchError(f"Counting the queries failed:\n{done.stderr[-3000:]}")
     return {row["url"]: row for row in json.loads(done.stdout)}
+
+
+def login(args, env: dict[str, str], email: str) -> dict:
+    """A session of the person with this e-mail address, written by bench/login.py through
+    the settings gunicorn uses: {"name": cookie name, "value": session key, "user_id"}."""
+    try:
+        done = subprocess.run(
+            [PYTHON, str(BENCH_DIR / "login.py")],
+            cwd=BASE_DIR,
+            env=env,
+            input=email,
+            capture_output=True,
+            text=True,
+            timeout=args.step_timeout,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise BenchError("Signing the bench visitor in took too long.") from error
+    if done.returncode != 0:
+        raise BenchError(f"Signing {email} in failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)

@@ -12,7 +12,9 @@ import urllib.request
 from bench.common import WRK, WRK_SCRIPT, BenchError
 
 
-def wrk(url: str, duration: float, threads: int, connections: int) -> dict:
+def wrk(
+    url: str, duration: float, threads: int, connections: int, headers: dict | None = None
+) -> dict:
     command = [
         WRK,
         f"--threads={threads}",
@@ -21,6 +23,7 @@ def wrk(url: str, duration: float, threads: int, connections: int) -> dict:
         "--timeout=10s",
         "--latency",
         f"--script={WRK_SCRIPT}",
+        *(f"--header={name}: {value}" for name, value in (headers or {}).items()),
         url,
     ]
     try:
@@ -36,7 +39,7 @@ def wrk(url: str, duration: float, threads: int, connections: int) -> dict:
     raise BenchError(f"wrk printed no result for {url}:\n{done.stdout}\n{done.stderr}")
 
 
-def one_at_a_time(url: str, count: int) -> dict:
+def one_at_a_time(url: str, count: int, headers: dict | None = None) -> dict:
     """COUNT requests one after the other: the time one visitor waits when nobody else is
     being served (wrk's latencies include the wait for a free worker)."""
     times = []
@@ -46,7 +49,8 @@ def one_at_a_time(url: str, count: int) -> dict:
     for n in range(count + 1):
         started = time.perf_counter()
         try:
-            with urllib.request.urlopen(url, timeout=30) as response:
+            request = urllib.request.Request(url, headers=headers or {})
+            with urllib.request.urlopen(request, timeout=30) as response:
                 response.read()
                 statuses.append(response.status)
         except urllib.error.HTTPError as error:
@@ -64,12 +68,13 @@ def encode(url: str) -> str:
     return urllib.parse.quote(url, safe="/?&=%:+#;,@!$'()*[]~")
 
 
-def measure(args, item: dict, url: str) -> dict:
-    """One URL under load (after a warm-up), then one request at a time: a result row."""
+def measure(args, item: dict, url: str, headers: dict | None = None) -> dict:
+    """One URL under load (after a warm-up), then one request at a time: a result row.
+    `headers` go with every request (the session cookie of the logged-in run)."""
     if args.warmup:
-        wrk(url, args.warmup, args.threads, args.connections)
-    result = wrk(url, args.duration, args.threads, args.connections)
-    alone = one_at_a_time(url, args.alone) if args.alone else None
+        wrk(url, args.warmup, args.threads, args.connections, headers)
+    result = wrk(url, args.duration, args.threads, args.connections, headers)
+    alone = one_at_a_time(url, args.alone, headers) if args.alone else None
     errors = result["errors"]
     return {
         "name": item["name"],

@@ -1,7 +1,8 @@
 """SQL queries per request for each benchmarked URL, measured once with Django's test client.
 
 Run by bench/run.py in a subprocess with the same environment as gunicorn (settings,
-database, cache). Reads [{"name", "url"}, ...] as JSON on stdin and prints, as JSON, for each
+database, cache). Reads {"urls": [{"name", "url"}, ...], "cookies": {name: value}} as JSON
+on stdin (the cookies: the session of the logged-in run) and prints, as JSON, for each
 URL: the status code, the queries of the first (cold) request and of a second (warm) one. The
 warm count is what a busy worker pays on every request; the cold one includes what is cached
 afterwards (site root paths, settings).
@@ -24,9 +25,12 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    plan = json.load(sys.stdin)
     client = Client(HTTP_HOST="127.0.0.1")
+    for name, value in plan.get("cookies", {}).items():
+        client.cookies[name] = value
     results = []
-    for item in json.load(sys.stdin):
+    for item in plan["urls"]:
         counts = []
         status = None
         error = ""

@@ -168,7 +168,8 @@ def write_results(summary: dict, rows: list[dict], results_dir: Path, tag: str) 
 
 def print_results(summary: dict, rows: list[dict]) -> None:
     print()
-    keys = ("commit", "database", "scale", "bench_data", "server", "load", "ceiling", "cpus")
+    keys = ("commit", "database", "scale", "visitor", "page_cache", "bench_data", "server")
+    keys += ("load", "ceiling", "cpus")
     keys += ("load_before", "ceiling_spread")
     for key in keys:
         print(f"{key:>10}: {summary[key]}")

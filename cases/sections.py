@@ -9,18 +9,26 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, statistics
 from cases.permissions import led_grid_ids
+from portal.fragments import cached_fragment
+from portal.page_cache import CLOCK_TTL
 from portal.sections import render_section
 
 HOME_PERIOD_DAYS = 30
 
 
 def home_section(request) -> str | None:
-    cases = selectors.recent_handled_cases(limit=4)
-    figures = statistics.case_statistics(days=HOME_PERIOD_DAYS, series=False).total
-    if not cases and not figures.counts["reported"]:
-        return None
-    context = {"cases": cases, "figures": figures, "days": HOME_PERIOD_DAYS}
-    return render_section("cases/includes/home_section.html", context, request)
+    """The same for everyone: rendered once per purge of "cases" (and at most CLOCK_TTL
+    seconds, the period moves with the clock)."""
+
+    def render() -> str | None:
+        cases = selectors.recent_handled_cases(limit=4)
+        figures = statistics.case_statistics(days=HOME_PERIOD_DAYS, series=False).total
+        if not cases and not figures.counts["reported"]:
+            return None
+        context = {"cases": cases, "figures": figures, "days": HOME_PERIOD_DAYS}
+        return render_section("cases/includes/home_section.html", context, request)
+
+    return cached_fragment("cases:home", render, tags=("cases",), ttl=CLOCK_TTL)
 
 
 def account_section(request) -> str | None:

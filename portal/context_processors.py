@@ -4,7 +4,7 @@ from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
 from portal.models import Notification, SiteSettings
-from portal.sections import nav_items
+from portal.routing import site_for_request
 
 MENU_CACHE_KEY = "portal:menu:{site_id}:{language}"
 SITE_SETTINGS_CACHE_KEY = "portal:site-settings:{site_id}"
@@ -13,7 +13,7 @@ SITE_SETTINGS_CACHE_KEY = "portal:site-settings:{site_id}"
 def cached_site_settings(request) -> dict:
     """The district name, hotline and footer text for the header and footer, cached until
     the settings are saved (see portal.signals)."""
-    site = Site.find_for_request(request)
+    site = site_for_request(request)
     if site is None:
         return {}
     key = SITE_SETTINGS_CACHE_KEY.format(site_id=site.pk)
@@ -31,7 +31,7 @@ def cached_site_settings(request) -> dict:
 
 def menu_pages(request) -> list[dict]:
     """The home page's children marked "show in menus", cached until a page changes."""
-    site = Site.find_for_request(request)
+    site = site_for_request(request)
     if site is None:
         return []
     # The URLs carry the language prefix (/en/ for English).
@@ -52,12 +52,10 @@ def menu_pages(request) -> list[dict]:
 
 
 def site_navigation(request):
-    """The main navigation: menu pages plus the links the apps register, and the signed-in
-    person's unread notifications (one query)."""
-    context = {
-        "nav_items": menu_pages(request) + nav_items(),
-        "site_settings": cached_site_settings(request),
-    }
+    """The header's and footer's site settings, and the signed-in person's unread
+    notifications (one query). The navigation's links are a cached fragment
+    (portal_tags.main_navigation)."""
+    context = {"site_settings": cached_site_settings(request)}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         if not hasattr(request, "_unread_notifications"):

@@ -240,6 +240,10 @@ class PageCacheMiddleware:
 # What bumps which tag. Models saved or deleted outside a bulk update; the services that
 # use bulk updates call purge() themselves.
 PURGED_BY_MODELS = {
+    # A site's host, port or root page: every page (and every cached route, portal.routing).
+    "wagtailcore.Site": "site",
+    # Who may see a page: the menus and lists that leave private pages out.
+    "wagtailcore.PageViewRestriction": "site",
     "volunteers.Shift": "volunteers",
     "volunteers.SignUp": "volunteers",
     "volunteers.RosterMembership": "volunteers",
@@ -284,6 +288,14 @@ def _on_page_saved_or_deleted(sender, instance, **kwargs):
         purge("site")
 
 
+def _on_site_settings_saved(sender, created=False, **kwargs):
+    """The district's name, hotline and footer text are in every page's header and footer.
+    A row just created holds the defaults the pages showed already (SiteSettings.for_site
+    creates it on first use, while a page is being rendered)."""
+    if not created:
+        purge("site")
+
+
 def connect_signals() -> None:
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
@@ -294,6 +306,11 @@ def connect_signals() -> None:
     post_page_move.connect(_on_page_change, dispatch_uid="page_cache_moved")
     post_save.connect(_on_page_saved_or_deleted, dispatch_uid="page_cache_page_saved")
     post_delete.connect(_on_page_saved_or_deleted, dispatch_uid="page_cache_page_deleted")
+    post_save.connect(
+        _on_site_settings_saved,
+        sender=apps.get_model("portal.SiteSettings"),
+        dispatch_uid="page_cache_site_settings",
+    )
     for label, tag in PURGED_BY_MODELS.items():
         try:
             model = apps.get_model(label)

@@ -61,6 +61,21 @@ def restricted_page_paths() -> list[str]:
     return paths
 
 
+def alias_pages_exist() -> bool:
+    """Whether any page is an alias of another (they take their source's view
+    restrictions), cached until a page changes (the page-cache tag "site")."""
+    from wagtail.models import Page
+
+    from portal.page_cache import DEFAULT_TTL, tag_versions
+
+    key = f"portal:alias-pages-exist:{tag_versions(['site'])['site']}"
+    exists = cache.get(key)
+    if exists is None:
+        exists = Page.objects.filter(alias_of__isnull=False).exists()
+        cache.set(key, exists, DEFAULT_TTL)
+    return exists
+
+
 def public_pages(queryset):
     """`queryset.public()` without a query per call: the same exclusion of privately viewable
     pages, from the cached list of restricted paths."""

@@ -16,6 +16,15 @@ def _page_changed(sender, **kwargs):
     clear_menu_cache()
 
 
+@receiver(post_page_move)
+def _page_moved(sender, **kwargs):
+    """A restricted page moved: its pages' tree paths changed with it (the view-restriction
+    check of portal.models.ViewRestrictionsMixin and the public lists read them)."""
+    from portal.selectors import RESTRICTED_PATHS_CACHE_KEY
+
+    cache.delete(RESTRICTED_PATHS_CACHE_KEY)
+
+
 @receiver(post_save, sender=Page)
 @receiver(post_delete, sender=Page)
 def _base_page_changed(sender, **kwargs):

@@ -3,6 +3,8 @@ wagtail_hooks.py, see portal.sections)."""
 
 from django.http import HttpRequest
 
+from portal.fragments import cached_fragment
+from portal.page_cache import CLOCK_TTL
 from portal.sections import render_section
 from projects import selectors
 from projects.models import ProjectIndexPage
@@ -10,7 +12,8 @@ from projects.models import ProjectIndexPage
 
 def home_section(request: HttpRequest) -> str | None:
     """Recruiting projects near the resident's community; the whole district for visitors.
-    Three queries at most: the user's community, the projects, their renditions."""
+    Kept per community (the same for everyone living there) until "projects" is purged; one
+    query (the user's community) when cached, four at most otherwise."""
     community_id = None
     user = request.user
     if user.is_authenticated and user.home_grid_id:
@@ -19,15 +22,22 @@ def home_section(request: HttpRequest) -> str | None:
         community_id = (
             Grid.objects.filter(pk=user.home_grid_id).values_list("community_id", flat=True).first()
         )
-    projects = selectors.recruiting_projects_near(community_id=community_id)
-    if community_id and not projects:
-        projects = selectors.recruiting_projects_near(community_id=None)
-        community_id = None
-    if not projects:
-        return None
-    index = ProjectIndexPage.objects.live().only("url_path", "path", "depth").first()
-    context = {"projects": projects, "near_me": bool(community_id), "index": index}
-    return render_section("projects/includes/home_section.html", context, request)
+
+    def render() -> str | None:
+        near = community_id
+        projects = selectors.recruiting_projects_near(community_id=near)
+        if near and not projects:
+            projects = selectors.recruiting_projects_near(community_id=None)
+            near = None
+        if not projects:
+            return None
+        index = ProjectIndexPage.objects.live().only("url_path", "path", "depth").first()
+        context = {"projects": projects, "near_me": bool(near), "index": index}
+        return render_section("projects/includes/home_section.html", context, request)
+
+    return cached_fragment(
+        "projects:home", render, tags=("projects",), vary=(community_id,), ttl=CLOCK_TTL
+    )
 
 
 def account_section(request: HttpRequest) -> str | None:

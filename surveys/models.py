@@ -18,7 +18,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from portal.models import SearchableMixin
+from portal.models import SearchableMixin, ViewRestrictionsMixin
 from surveys.admin_forms import SurveyPageAdminForm
 from surveys.question_types import (  # noqa: F401 - OTHER is imported from here too
     OTHER,
@@ -30,7 +30,7 @@ from surveys.question_types import (  # noqa: F401 - OTHER is imported from here
 from surveys.routes import SurveyRoutesMixin
 
 
-class SurveyIndexPage(SearchableMixin, Page):
+class SurveyIndexPage(ViewRestrictionsMixin, SearchableMixin, Page):
     """The list of surveys (民意征集), with tabs for open and closed ones."""
 
     intro = RichTextField(_("导语"), blank=True)
@@ -138,7 +138,7 @@ class SurveyQuestion(AbstractFormField):
         return [c for c in _split_by_newline_or_comma(self.choices) if c]
 
 
-class SurveyPage(SurveyRoutesMixin, SearchableMixin, AbstractForm):
+class SurveyPage(ViewRestrictionsMixin, SurveyRoutesMixin, SearchableMixin, AbstractForm):
     """A survey built by community staff: questions, when it is open, who may answer, whether
     answers are anonymous and when the results are public."""
 

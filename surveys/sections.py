@@ -3,18 +3,29 @@ hooks in wagtail_hooks.py (see portal.sections)."""
 
 from django.utils import timezone
 
+from portal.fragments import cached_fragment
+from portal.page_cache import CLOCK_TTL
 from portal.sections import render_section
 from surveys import permissions, selectors
 from surveys.models import SurveyIndexPage
 
 
 def home_section(request) -> str | None:
-    surveys = selectors.open_surveys_for(user=request.user, limit=4)
-    if not surveys:
-        return None
-    index = SurveyIndexPage.objects.live().only("url_path").first()
-    context = {"surveys": surveys, "index": index}
-    return render_section("surveys/includes/home_section.html", context, request)
+    """Open surveys, those a signed-in person may still answer first: personal for them
+    (rendered on every request), the same for every visitor (rendered once until a page is
+    published, and at most CLOCK_TTL seconds: surveys open and close with the clock)."""
+
+    def render() -> str | None:
+        surveys = selectors.open_surveys_for(user=request.user, limit=4)
+        if not surveys:
+            return None
+        index = SurveyIndexPage.objects.live().only("url_path").first()
+        context = {"surveys": surveys, "index": index}
+        return render_section("surveys/includes/home_section.html", context, request)
+
+    if request.user.is_authenticated:
+        return render()
+    return cached_fragment("surveys:home", render, ttl=CLOCK_TTL)
 
 
 def account_section(request) -> str | None:

@@ -5,15 +5,23 @@ portal.sections)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.fragments import cached_fragment
+from portal.page_cache import CLOCK_TTL
 from portal.sections import render_section
 from volunteers import selectors
 
 
 def home_section(request) -> str | None:
-    shifts = selectors.upcoming_open_shifts(limit=4) or selectors.upcoming_patrols(limit=4)
-    if not shifts:
-        return None
-    return render_section("volunteers/home_section.html", {"shifts": shifts}, request)
+    """The same for everyone: rendered once per purge of "volunteers" (and at most
+    CLOCK_TTL seconds: shifts start and fill up with the clock)."""
+
+    def render() -> str | None:
+        shifts = selectors.upcoming_open_shifts(limit=4) or selectors.upcoming_patrols(limit=4)
+        if not shifts:
+            return None
+        return render_section("volunteers/home_section.html", {"shifts": shifts}, request)
+
+    return cached_fragment("volunteers:home", render, tags=("volunteers",), ttl=CLOCK_TTL)
 
 
 def account_section(request) -> str | None:

@@ -9,6 +9,7 @@ from .pages import (
     NewsPageTag,
     SearchableMixin,
     StandardPage,
+    ViewRestrictionsMixin,
 )
 from .settings import SiteSettings
 from .users import HomeGridChange, User, mask_mobile
@@ -32,5 +33,6 @@ __all__ = [
     "StandardPage",
     "Street",
     "User",
+    "ViewRestrictionsMixin",
     "mask_mobile",
 ]

@@ -18,6 +18,24 @@ from portal.search import cjk_bigrams
 from portal.sections import render_home_sections
 
 
+class ViewRestrictionsMixin:
+    """Wagtail checks a page's view restrictions (login, password, groups) on every view
+    with two queries (the page's ancestors, then their restrictions). A page that neither
+    it nor an ancestor restricts needs neither: the restricted paths are cached until a
+    restriction changes (portal.selectors.restricted_page_paths). Aliases take their source
+    page's restrictions, so while any alias exists Wagtail's own check runs."""
+
+    def get_view_restrictions(self):
+        from wagtail.models import PageViewRestriction
+
+        from portal.selectors import alias_pages_exist, restricted_page_paths
+
+        restricted = any(self.path.startswith(path) for path in restricted_page_paths())
+        if not restricted and not alias_pages_exist():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+
 class SearchableMixin:
     """Adds the two-character pieces of a page's text to the search index, so that Chinese
     words are found inside longer text (see portal.search). List the fields to split in
@@ -47,7 +65,7 @@ class SearchableMixin:
         ]
 
 
-class HomePage(SearchableMixin, Page):
+class HomePage(ViewRestrictionsMixin, SearchableMixin, Page):
     """The portal's front page: a hero, the district in numbers, and sections that the
     other apps contribute (open surveys, recruiting projects, volunteer activity)."""
 
@@ -101,7 +119,7 @@ class HomePage(SearchableMixin, Page):
         return context
 
 
-class StandardPage(SearchableMixin, Page):
+class StandardPage(ViewRestrictionsMixin, SearchableMixin, Page):
     """A plain content page (about the portal, the privacy notice, how to take part)."""
 
     # The page cache (portal.page_cache): what the page shows changes only when a page is
@@ -130,7 +148,7 @@ class StandardPage(SearchableMixin, Page):
         verbose_name = _("普通页面")
 
 
-class NewsIndexPage(SearchableMixin, Page):
+class NewsIndexPage(ViewRestrictionsMixin, SearchableMixin, Page):
     """新闻公告 — the list of news items and notices, newest first, filterable by tag."""
 
     # The page cache (portal.page_cache): what the page shows changes only when a page is
@@ -179,7 +197,7 @@ class NewsPageTag(TaggedItemBase):
     )
 
 
-class NewsPage(SearchableMixin, Page):
+class NewsPage(ViewRestrictionsMixin, SearchableMixin, Page):
     """A news item or notice (通知公告) written by community staff."""
 
     # The page cache (portal.page_cache): what the page shows changes only when a page is

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "portal.middleware.PrivacyConsentMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # The site and the page of a Wagtail URL from the cache (portal.routing).
+    "portal.routing.PageRoutingCacheMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

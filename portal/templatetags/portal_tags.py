@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
+from portal.fragments import cached_fragment, version_signature
 from portal.sections import stylesheets
 
 register = template.Library()
@@ -126,3 +127,37 @@ def csrf_token_lazy(context):
             "请检查网络后再点一次提交；仍不成功时请刷新页面。"
         ),
     )
+
+
+@register.simple_tag(takes_context=True)
+def main_navigation(context) -> str:
+    """The links of the main navigation (首页, the menu pages, the links the apps register),
+    the same for everyone: kept per language and per current link (the one marked
+    aria-current) until a page changes. The signed-in person's own links stay in the
+    header template, outside the fragment."""
+    from django.template.loader import render_to_string
+
+    from portal.context_processors import menu_pages
+    from portal.sections import nav_items
+
+    request = context.get("request")
+    if request is None:
+        return ""
+    items = menu_pages(request) + nav_items()
+    path = request.path
+    current = path if path == "/" or any(item["url"] == path for item in items) else ""
+
+    def render() -> str:
+        return render_to_string(
+            "includes/main_navigation.html", {"nav_items": items, "current": current}
+        )
+
+    return cached_fragment("navigation", render, vary=(current,))
+
+
+@register.simple_tag
+def fragment_version(*tags: str) -> str:
+    """{% fragment_version "cases" as version %}: the versions of the page-cache tags a
+    `{% cache %}` fragment shows (and "site"); put it among the fragment's vary-on values
+    and a purge of those tags renders the fragment again (portal.fragments)."""
+    return version_signature(tags)

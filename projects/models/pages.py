@@ -14,14 +14,14 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from portal.blocks import BaseStreamBlock
-from portal.models import SearchableMixin
+from portal.models import SearchableMixin, ViewRestrictionsMixin
 from portal.search import cjk_bigrams
 from portal.sections import render_hook_sections
 from projects.permissions import CommunityScopedPagePermissionTester
 from projects.widgets import CommunityPickerWidget, ProjectTagWidget
 
 
-class ProjectIndexPage(SearchableMixin, Page):
+class ProjectIndexPage(ViewRestrictionsMixin, SearchableMixin, Page):
     """创益工场 — the list of service projects, with filters and keyword search. Its
     children are the verified organizations' pages."""
 
@@ -60,7 +60,7 @@ class ProjectIndexPage(SearchableMixin, Page):
         return context
 
 
-class OrganizationPage(SearchableMixin, Page):
+class OrganizationPage(ViewRestrictionsMixin, SearchableMixin, Page):
     """A verified organization's public page; created automatically on verification. The
     organization's group may add and edit project pages below it, never publish."""
 
@@ -110,7 +110,7 @@ class ServiceProjectPageTag(TaggedItemBase):
     )
 
 
-class ServiceProjectPage(SearchableMixin, Page):
+class ServiceProjectPage(ViewRestrictionsMixin, SearchableMixin, Page):
     """服务项目 — a service project of an organization. NGO editors write it; community
     staff approve it through the "项目审核" workflow before it is published."""
 

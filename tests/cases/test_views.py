@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -493,3 +494,11 @@ def test_nav_and_home_section(client, world):
     assert "随手拍" in html
     assert case.get_absolute_url() in html
     assert factories.PASSWORD not in html
+
+
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_home_section_shows_a_case_as_soon_as_it_is_closed(client, world):
+    """The section is a cached fragment (portal.fragments): the services' changes purge it."""
+    client.get("/")
+    case = _closed_case(world)
+    assert case.get_absolute_url() in client.get("/").content.decode()

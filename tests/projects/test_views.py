@@ -1,6 +1,7 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.images.tests.utils import get_test_image_file
@@ -283,6 +284,24 @@ def test_home_section_shows_recruiting_projects(client, projects, resident, home
     html = client.get(home_page.url).content.decode()
     assert "我身边正在招募的项目" in html and "社区养老服务项目" in html
     assert "垃圾分类宣传" not in html
+
+
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_home_section_shows_a_project_as_soon_as_it_is_published(
+    client, org_a, grids, resident, home_page
+):
+    """The section is a cached fragment per community (portal.fragments): publishing a
+    project purges it, for visitors and for the residents of each community."""
+    project_factories.make_project(
+        org_a, title="社区养老服务项目", communities=[grids[0].community]
+    )
+    client.get(home_page.url)
+    client.force_login(resident)
+    client.get(home_page.url)
+    project_factories.make_project(org_a, title="邻里互助食堂", communities=[grids[0].community])
+    assert "邻里互助食堂" in client.get(home_page.url).content.decode()
+    client.logout()
+    assert "邻里互助食堂" in client.get(home_page.url).content.decode()
 
 
 # Query counts with many rows: the pages must not grow with the data.

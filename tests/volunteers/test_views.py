@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -516,3 +517,12 @@ def test_admin_lists_are_scoped_to_staff_communities(client, grids, big_grid):
     assert "志愿者1<" not in response.content.decode()
     response = client.get(reverse("volunteers_grid_report"))
     assert big_grid["grid"].code not in response.content.decode()
+
+
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_home_section_shows_a_new_shift_at_once(client, grid, leader, home_page):
+    """The section is a cached fragment (portal.fragments): a saved shift purges it."""
+    make_shift(grid=grid, title="公开活动：楼院清洁", members_only=False)
+    assert "公开活动：楼院清洁" in client.get("/").content.decode()
+    make_shift(grid=grid, title="公开活动：义诊", members_only=False, hours_from_now=24)
+    assert "公开活动：义诊" in client.get("/").content.decode()
