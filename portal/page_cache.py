@@ -35,6 +35,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+from portal.cache import bump_versions
+
 # Pages purged on every change of what they show: kept at most this long (it bounds memory).
 DEFAULT_TTL = 600
 # Pages that also change with the clock: a few seconds late is harmless (the POSTs check
@@ -85,22 +87,21 @@ def tag_versions(tags) -> dict:
     return {keys[key]: value for key, value in found.items()}
 
 
-def _bump(tags) -> None:
-    for tag in tags:
-        key = _tag_key(tag)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.add(key, time.time_ns(), timeout=None)
+def tag_keys(tags) -> list[str]:
+    return [_tag_key(tag) for tag in tags]
 
 
 def purge(*tags: str) -> None:
     """Every cached page that depends on one of `tags` is stale. Bumped now and again after
     the surrounding transaction commits, so that a page rendered meanwhile from the
-    uncommitted state is not kept under the new version."""
-    _bump(tags)
+    uncommitted state is not kept under the new version (one round trip each on Redis)."""
+    bump_now_and_after_commit(tag_keys(tags))
+
+
+def bump_now_and_after_commit(keys: list[str]) -> None:
+    bump_versions(keys)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _bump(tags))
+        transaction.on_commit(lambda: bump_versions(keys))
 
 
 def depends_on(request, *tags: str, ttl: int = DEFAULT_TTL) -> None:

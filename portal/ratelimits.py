@@ -6,6 +6,8 @@ from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from portal.cache import count_in_window
+
 
 def client_address(request: HttpRequest) -> str:
     """The client's IP address: REMOTE_ADDR, or the address the reverse proxy appended to
@@ -16,17 +18,9 @@ def client_address(request: HttpRequest) -> str:
 
 def rate_limit_hit(*, scope: str, key: str, limit: int, period: int) -> bool:
     """Count one attempt for (scope, key) and answer whether it is still within `limit`
-    attempts per `period` seconds. cache.add and cache.incr are atomic on Redis, so
+    attempts per `period` seconds. The count is atomic on Redis (one round trip), so
     concurrent requests cannot both slip under the limit."""
-    cache_key = f"ratelimit:{scope}:{key}"
-    if cache.add(cache_key, 1, timeout=period):
-        return True
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the window expired between add and incr
-        cache.add(cache_key, 1, timeout=period)
-        return True
-    return count <= limit
+    return count_in_window(f"ratelimit:{scope}:{key}", period=period) <= limit
 
 
 def rate_limit_exceeded(*, scope: str, key: str, limit: int) -> bool:

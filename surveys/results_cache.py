@@ -25,12 +25,14 @@ def survey_results_version(*, survey_id: int) -> int:
 
 
 def survey_results_changed(*, survey_id: int) -> None:
-    """Called when a response is stored or changed: the cached results are stale."""
-    key = cache_prefix(survey_id) + ":version"
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.add(key, time.time_ns(), timeout=None)
-    # The survey's page and results in the page cache (the counts on the survey index and
-    # the home page are left to their short TTL, see README "Languages and caching").
-    page_cache.purge(page_cache.survey_tag(survey_id))
+    """Called when a response is stored or changed: the cached results are stale, and so
+    are the survey's page and results in the page cache (the counts on the survey index and
+    the home page are left to their short TTL, see README "Languages and caching"). Both
+    versions are bumped together (one round trip on Redis), now and again after commit, so
+    that results computed from the uncommitted state are not kept under the new version."""
+    page_cache.bump_now_and_after_commit(
+        [
+            cache_prefix(survey_id) + ":version",
+            *page_cache.tag_keys([page_cache.survey_tag(survey_id)]),
+        ]
+    )

@@ -189,13 +189,6 @@ def _answer_objects(*, response: SurveyResponse, rows: list[dict]) -> list[Surve
     ]
 
 
-def _results_changed(survey_id: int) -> None:
-    # Bumped now and again after commit, so that results computed from the uncommitted
-    # state by a concurrent reader are not kept under the new version.
-    survey_results_changed(survey_id=survey_id)
-    transaction.on_commit(lambda: survey_results_changed(survey_id=survey_id))
-
-
 def survey_submit(
     *, survey: SurveyPage, user=None, visitor_token: str = "", data: Mapping, now=None
 ) -> SurveyResponse:
@@ -225,7 +218,7 @@ def survey_submit(
             response.saved_answers = SurveyAnswer.objects.bulk_create(
                 _answer_objects(response=response, rows=rows)
             )
-            _results_changed(survey.pk)
+            survey_results_changed(survey_id=survey.pk)
     except IntegrityError as error:
         if SurveyResponse.objects.filter(survey=survey, respondent_key=key).exists():
             raise ValidationError(
@@ -261,5 +254,5 @@ def survey_response_update(
         SurveyAnswer.objects.bulk_create(_answer_objects(response=response, rows=rows))
         response.updated_at = now
         response.save(update_fields=["updated_at"])
-        _results_changed(survey.pk)
+        survey_results_changed(survey_id=survey.pk)
     return response

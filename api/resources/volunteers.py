@@ -395,17 +395,20 @@ def volunteer_sign_up(request, shift_id: ObjectId, idempotency_key: IdempotencyK
     """Confirmed while places remain, otherwise on the waitlist in order (the service locks
     the shift). With an Idempotency-Key, a retry returns the first answer instead of
     "您已经报名了这个班次"."""
-    shift = get_object_or_404(Shift.objects.only("pk"), pk=shift_id)
 
     def produce():
-        # The service's answer carries the locked shift with its counts and the waitlist
-        # position: nothing is read again.
-        signup = services.shift_sign_up(shift=shift, user=request.user)
+        # The service reads and locks the shift itself (no shift: a 404, and the key's row
+        # rolls back with it); its answer carries the locked shift with its counts and the
+        # waitlist position: nothing is read again.
+        try:
+            signup = services.shift_sign_up(shift=Shift(pk=shift_id), user=request.user)
+        except Shift.DoesNotExist:
+            raise Http404 from None
         body = {**_signup(signup), "shift": _shift(signup.shift, timezone.now())}
         return json_response(SignUpOut, body, status=201)
 
     return idempotent(
-        request, key=idempotency_key, endpoint=f"volunteers:{shift.pk}:signup", produce=produce
+        request, key=idempotency_key, endpoint=f"volunteers:{shift_id}:signup", produce=produce
     )
 
 

@@ -1,0 +1,63 @@
+"""portal.cache: rate-limit windows and version bumps, on the suite's cache (local memory in
+the newcomer's pass, Redis in CI's second pass)."""
+
+import threading
+import time
+
+import pytest
+from django.core.cache import cache, caches
+
+from portal.cache import RedisCache, bump_versions, count_in_window
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_window_counts_from_one_and_ends_with_its_period():
+    assert [count_in_window("w:a", period=1) for _ in range(3)] == [1, 2, 3]
+    assert count_in_window("w:b", period=1) == 1  # another key, another window
+    assert cache.get("w:a") == 3
+    time.sleep(1.2)
+    assert count_in_window("w:a", period=1) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_counts_are_never_lost():
+    counts, barrier = [], threading.Barrier(8)
+
+    def hit():
+        barrier.wait()
+        counts.extend(count_in_window("w:hot", period=60) for _ in range(25))
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # One counter for every thread: each count given out once (on Redis for every process).
+    assert sorted(counts) == list(range(1, 201))
+
+
+def test_versions_move_forward_and_a_lost_version_is_never_reused():
+    bump_versions(["v:a", "v:b", "v:a"])
+    first = cache.get_many(["v:a", "v:b"])
+    assert set(first) == {"v:a", "v:b"}
+    assert first["v:a"] > time.time_ns() - 60 * 10**9  # from the clock, not from 1
+    bump_versions(["v:a"])
+    assert cache.get("v:a") == first["v:a"] + 1
+    assert cache.get("v:b") == first["v:b"]
+    cache.delete("v:a")  # evicted
+    bump_versions(["v:a"])
+    assert cache.get("v:a") > first["v:a"] + 1
+    bump_versions([])
+
+
+def test_the_redis_backend_keeps_its_client():
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("the suite's cache is local memory (no REDIS_URL)")
+    backend = caches["default"]
+    assert backend._cache.get_client(write=True) is backend._cache.get_client(write=False)
