@@ -19,6 +19,7 @@ from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 
+from portal import page_cache
 from portal.models import NewsIndexPage, NewsPage, StandardPage
 
 PAGE_TYPES = (NewsPage, NewsIndexPage, StandardPage)
@@ -58,6 +59,12 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
             else:
                 fields.append(field)
         return cls._convert_api_fields(cls.body_fields + fields)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # What these pages show changes when a page is published, moved or deleted (the
+        # "site" tag): callers without identity get the answer from the page cache.
+        page_cache.depends_on(request._request)
 
     def get_base_queryset(self):
         return super().get_base_queryset().type(*PAGE_TYPES)
