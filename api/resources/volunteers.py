@@ -447,8 +447,10 @@ def volunteer_cancel(request, signup_id: ObjectId):
     return _signup_with_shift(signup, timezone.now())
 
 
+# Keyed by the number, as ninja keys `response={200: None}`: a "200" string key was a second
+# "200" in the served JSON, which Swagger UI at /api/v1/docs refused to render.
 CALENDAR_RESPONSE = {
-    "200": {
+    200: {
         "description": "iCalendar 文件",
         "content": {"text/calendar": {"schema": {"type": "string"}}},
     }
