@@ -105,10 +105,27 @@ def purge(*tags: str) -> None:
     bump_now_and_after_commit(tag_keys(tags))
 
 
+class _BumpAfterCommit:
+    """The after-commit half of a purge; knows its keys, so that a transaction that purges
+    the same tags again (a case and its history row, each saved) bumps them once."""
+
+    def __init__(self, keys: list[str]):
+        self.keys = frozenset(keys)
+
+    def __call__(self):
+        bump_versions(self.keys)
+
+
 def bump_now_and_after_commit(keys: list[str]) -> None:
     bump_versions(keys)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: bump_versions(keys))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    # Once per transaction after its commit, however many of its saves purged the same tags
+    # (a callback of a savepoint rolled back is gone from this list, so is not counted).
+    pending = (entry[1] for entry in connection.run_on_commit)
+    if not any(isinstance(f, _BumpAfterCommit) and f.keys >= set(keys) for f in pending):
+        transaction.on_commit(_BumpAfterCommit(keys))
 
 
 def depends_on(request, *tags: str, ttl: int = DEFAULT_TTL) -> None:

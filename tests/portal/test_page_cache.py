@@ -131,3 +131,20 @@ def test_an_anonymous_visitor_with_messages_is_not_served_from_the_cache(client,
     _get(client, news.url)
     client.cookies["messages"] = "x"
     assert "X-Page-Cache" not in client.get(news.url)
+
+
+def test_a_transaction_bumps_each_tag_once_after_it_commits(django_capture_on_commit_callbacks):
+    """A case and its history row are both saved by one report: each purges "cases", and
+    the versions are bumped at once each time but only once after the commit."""
+    from portal import page_cache
+
+    before = page_cache.tag_versions(["cases", "projects"])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page_cache.purge("cases")
+        page_cache.purge("cases")
+        page_cache.purge("projects")
+        during = page_cache.tag_versions(["cases", "projects"])
+    assert len(callbacks) == 2
+    after = page_cache.tag_versions(["cases", "projects"])
+    assert before["cases"] < during["cases"] < after["cases"]
+    assert before["projects"] < during["projects"] < after["projects"]
