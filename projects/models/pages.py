@@ -2,6 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -14,7 +16,9 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from portal.blocks import BaseStreamBlock
+from portal.fragments import cached_fragment
 from portal.models import SearchableMixin, ViewRestrictionsMixin
+from portal.page_cache import CLOCK_TTL
 from portal.search import cjk_bigrams
 from portal.sections import render_hook_sections
 from projects.permissions import CommunityScopedPagePermissionTester
@@ -57,6 +61,27 @@ class ProjectIndexPage(ViewRestrictionsMixin, SearchableMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.project_index_context(index=self, params=request.GET))
+
+        def render_results() -> str:
+            results = selectors.project_index_results(
+                filters=context["filters"], number=request.GET.get("page")
+            )
+            return render_to_string(
+                "projects/includes/project_index_results.html", {"request": request, **results}
+            )
+
+        # The list is the same for everyone with the same query string, signed in or not:
+        # kept until a page is published or moved ("site") or an organization or category
+        # changes ("projects"), CLOCK_TTL seconds at most like the page itself.
+        context["results"] = mark_safe(
+            cached_fragment(
+                "project-index",
+                render_results,
+                tags=("projects",),
+                vary=sorted(request.GET.lists()),
+                ttl=CLOCK_TTL,
+            )
+        )
         return context
 
 
@@ -101,6 +126,25 @@ class OrganizationPage(ViewRestrictionsMixin, SearchableMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.organization_page_context(page=self))
+        projects = context.pop("projects")
+
+        def render_projects() -> str:
+            return render_to_string(
+                "projects/includes/organization_projects.html",
+                {"request": request, "projects": projects()},
+            )
+
+        # The same for everyone: kept until a page is published or moved ("site") or an
+        # organization or category changes ("projects"), CLOCK_TTL seconds at most.
+        context["projects_html"] = mark_safe(
+            cached_fragment(
+                "organization-projects",
+                render_projects,
+                tags=("projects",),
+                vary=(self.pk,),
+                ttl=CLOCK_TTL,
+            )
+        )
         return context
 
 
