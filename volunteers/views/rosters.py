@@ -65,12 +65,31 @@ def index(request: HttpRequest) -> HttpResponse:
 def grid_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Public grid page: leader's name, roster size, upcoming patrols. No contacts."""
     grid = grid_or_404(code)
+
+    def render_shifts() -> str:
+        return render_to_string(
+            "volunteers/_shift_list.html",
+            {
+                "shifts": selectors.upcoming_grid_shifts(grid=grid, limit=10),
+                "empty_text": _("近期没有巡查安排。"),
+            },
+        )
+
+    # The grid's shifts are the same for everyone: kept until a shift or sign-up changes
+    # ("volunteers") and CLOCK_TTL seconds at most, like the page.
+    shifts_html = cached_fragment(
+        "volunteers-grid-shifts",
+        render_shifts,
+        tags=("volunteers",),
+        vary=(grid.pk,),
+        ttl=page_cache.CLOCK_TTL,
+    )
     return render(
         request,
         "volunteers/grid_detail.html",
         {
             "grid": grid,
-            "shifts": selectors.upcoming_grid_shifts(grid=grid, limit=10),
+            "shifts_html": mark_safe(shifts_html),
             "membership": selectors.user_membership(user=request.user, grid=grid),
             "can_manage": can_manage_grid(request.user, grid),
             "can_appoint": can_appoint_leader(request.user, grid),
