@@ -16,6 +16,7 @@ or is keyed by the person.
 
 import hashlib
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.cache import cache
 from django.utils.translation import get_language
@@ -42,12 +43,24 @@ def cached_fragment(
     ttl: int = DEFAULT_TTL,
 ) -> str | None:
     """`render()`'s HTML (or None: nothing to show), from the cache when a process has
-    rendered it since the last purge of `tags` and less than `ttl` seconds ago.
+    rendered it since the last purge of `tags` and less than `ttl` seconds ago."""
+    return cached_value(name, render, tags=tags, vary=vary, ttl=ttl)
 
-    The fragment is stored under its name, language and `vary` with the versions of its
-    tags it was rendered at; the entry and the current versions are read in one round trip
-    (a multi-get) and the entry is used only when the versions are still the same. A new
-    rendering replaces the stale entry instead of adding a key per version."""
+
+def cached_value(
+    name: str,
+    compute: Callable[[], Any],
+    *,
+    tags: Iterable[str] = (),
+    vary: Iterable = (),
+    ttl: int = DEFAULT_TTL,
+) -> Any:
+    """`compute()`'s result (anything picklable: HTML, figures), kept like a fragment.
+
+    It is stored under its name, language and `vary` with the versions of its tags it was
+    computed at; the entry and the current versions are read in one round trip (a
+    multi-get) and the entry is used only when the versions are still the same. A new
+    result replaces the stale entry instead of adding a key per version."""
     tags = sorted({"site", *tags})
     parts = "|".join(str(part) for part in vary)
     digest = hashlib.sha256(parts.encode()).hexdigest()[:32]
@@ -62,6 +75,6 @@ def cached_fragment(
     entry = found.get(key)
     if entry is not None and entry[0] == versions:
         return entry[1]
-    html = render()
-    cache.set(key, (versions, html), ttl)
-    return html
+    value = compute()
+    cache.set(key, (versions, value), ttl)
+    return value

@@ -72,7 +72,7 @@ def statistics_page(request):
 
 
 def _statistics_context(form, street, community, days, scope_name) -> dict:
-    stats = statistics.case_statistics(street=street, community=community, days=days)
+    stats = statistics.case_statistics_cached(street=street, community=community, days=days)
     series = stats.series
     labels = [point.label for point in series]
     return {
