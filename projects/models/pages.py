@@ -313,7 +313,22 @@ class ServiceProjectPage(ViewRestrictionsMixin, SearchableMixin, Page):
         from projects import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.project_page_context(page=self))
+
+        def render_article() -> str:
+            return render_to_string(
+                "projects/includes/project_article.html",
+                {"request": request, "page": self, **selectors.project_page_context(page=self)},
+            )
+
+        if getattr(request, "is_preview", False):
+            article = render_article()
+        else:
+            # The same for everyone: kept until a page is published or moved ("site") or
+            # an organization or category changes ("projects").
+            article = cached_fragment(
+                "project-page", render_article, tags=("projects",), vary=(self.pk,)
+            )
+        context["article_html"] = mark_safe(article)
         # Other apps add to the page through this hook (volunteers: the project's activities).
         context["page_sections"] = render_hook_sections(
             "projects_project_page_sections", request, page=self
