@@ -134,6 +134,19 @@ def _claim(
     return row[0] if row else None
 
 
+def _record(key_id: int, *, status: int, body: str, location: str) -> None:
+    """Keep the first answer on the key's row: one statement, sent as written like the
+    claim (the ORM's update would cost several times the statement itself)."""
+    from api.models import IdempotencyKey
+
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, body = %s, location = %s WHERE id = %s",  # noqa: S608
+            [status, body, location, key_id],
+        )
+
+
 def prune_idempotency_keys() -> int:
     """Delete up to PRUNE_BATCH keys older than the retention period; returns how many."""
     from api.models import IdempotencyKey
@@ -197,7 +210,8 @@ def idempotent(
             if response.status_code >= 400:
                 transaction.set_rollback(True)
                 return response
-            IdempotencyKey.objects.filter(pk=claimed).update(
+            _record(
+                claimed,
                 status=response.status_code,
                 body=response.content.decode(),
                 location=response.get("Location", "")[:300],

@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET
 from cases.forms import active_categories
 from cases.models import CasePhoto, State
 from cases.selectors import public_cases
+from portal import page_cache
 
 DEFAULT_WINDOW = datetime.timedelta(days=90)
 DEFAULT_PAGE_SIZE = 100
@@ -62,6 +63,7 @@ def _time(moment) -> str | None:
 @require_GET
 def services(request):
     """service_code is the category's code (stable, used in the open data too)."""
+    page_cache.depends_on(request, "cases")
     return _json(
         [
             {
@@ -154,6 +156,7 @@ def _number(value: str, default: int, low: int, high: int) -> int | None:
 
 @require_GET
 def requests(request):
+    page_cache.depends_on(request, "cases")
     params = request.GET
     cases = _cases()
     ids = [v.strip() for v in params.get("service_request_id", "").split(",") if v.strip()]
@@ -203,6 +206,7 @@ def requests(request):
 def request_detail(request, number: str):
     if len(number) > 32:
         return _error(404, _("没有这个编号的公开诉求。"))
+    page_cache.depends_on(request, "cases")
     case = _cases().filter(number=number).first()
     if case is None:
         return _error(404, _("没有这个编号的公开诉求。"))

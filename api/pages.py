@@ -20,6 +20,7 @@ from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 
+from portal import page_cache
 from portal.fragments import cached_value
 from portal.models import NewsIndexPage, NewsPage, StandardPage
 
@@ -60,6 +61,12 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
             else:
                 fields.append(field)
         return cls._convert_api_fields(cls.body_fields + fields)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # What these pages show changes when a page is published, moved or deleted (the
+        # "site" tag): callers without identity get the answer from the page cache.
+        page_cache.depends_on(request._request)
 
     def listing_view(self, request):
         # The same answer for everyone (nobody logs in here) with the same address: kept

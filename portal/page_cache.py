@@ -32,8 +32,9 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from portal.cache import bump_versions
 
@@ -64,6 +65,12 @@ NEVER_PUBLIC_PREFIXES = (
     "/__bench__/",
 )
 MESSAGES_COOKIE = "messages"
+# The API's public reads are cached like pages when the caller shows no identity: no cookie
+# (above), no session token, no visitor token, no Authorization header. An operation opts in
+# with depends_on() like a page; its headers (ETag, Cache-Control: no-cache, Vary) are kept
+# as it set them, and its language, which comes from Accept-Language, is part of the key.
+API_CACHED_PREFIXES = ("/api/v1/", "/api/v2/")
+IDENTITY_HEADERS = ("HTTP_X_SESSION_TOKEN", "HTTP_X_VISITOR_TOKEN", "HTTP_AUTHORIZATION")
 
 
 def enabled() -> bool:
@@ -136,21 +143,60 @@ def survey_tag(survey_id: int) -> str:
     return f"survey:{survey_id}"
 
 
+def _is_api(request) -> bool:
+    return request.path.startswith(API_CACHED_PREFIXES)
+
+
 def _is_candidate(request) -> bool:
     """A request whose answer is the same for every visitor: a GET without a session or
-    messages cookie, outside the areas that set their own headers."""
-    return (
+    messages cookie, outside the areas that set their own headers; under the API, one that
+    carries no token either."""
+    if not (
         request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and MESSAGES_COOKIE not in request.COOKIES
-        and not request.path.startswith(NEVER_PUBLIC_PREFIXES)
         and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
-    )
+    ):
+        return False
+    if _is_api(request):
+        return not any(header in request.META for header in IDENTITY_HEADERS)
+    return not request.path.startswith(NEVER_PUBLIC_PREFIXES)
+
+
+def _first_language(request) -> str:
+    """The language an API caller ranks first (Accept-Language, as api.middleware ranks it):
+    callers who rank the same language first get the same answer."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")[:255]
+    try:
+        ranked = parse_accept_lang_header(header)
+    except ValueError:
+        ranked = ()
+    return ranked[0][0].lower() if ranked else ""
 
 
 def _page_key(request) -> str:
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    if _is_api(request):
+        url += f"#lang={_first_language(request)}"
     return f"{PREFIX}:page:" + hashlib.sha256(url.encode()).hexdigest()
+
+
+def _not_modified(request, headers: dict):
+    """A 304 for a cached answer whose ETag the caller already has (If-None-Match)."""
+    etag = headers.get("ETag")
+    wanted = request.headers.get("If-None-Match", "")
+    if not etag or not wanted:
+        return None
+    candidates = {tag.strip() for tag in wanted.split(",")}
+    weak = {tag.removeprefix("W/") for tag in candidates}
+    if "*" in candidates or etag in candidates or etag.removeprefix("W/") in weak:
+        response = HttpResponseNotModified()
+        for name in ("ETag", "Vary", "Content-Language", "Cache-Control"):
+            if name in headers:
+                response.headers[name] = headers[name]
+        response.headers["X-Page-Cache"] = "hit"
+        return response
+    return None
 
 
 def _cached_response(request):
@@ -164,6 +210,9 @@ def _cached_response(request):
     versions, status, headers, content = entry
     if tag_versions(versions) != versions:
         return None
+    not_modified = _not_modified(request, dict(headers))
+    if not_modified is not None:
+        return not_modified
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response.headers[name] = value
@@ -210,6 +259,21 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @staticmethod
+    def _storable_api_answer(request, response, candidate: bool) -> bool:
+        """An API answer for a caller without identity, from an operation that declared what
+        it shows (depends_on), with nothing personal in it."""
+        user = getattr(request, "user", None)
+        return (
+            candidate
+            and enabled()
+            and bool(getattr(request, "_page_cache_versions", None))
+            and response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+            and not (user is not None and user.is_authenticated)
+        )
+
     def __call__(self, request):
         candidate = _is_candidate(request)
         request._page_cache_candidate = candidate
@@ -219,6 +283,9 @@ class PageCacheMiddleware:
                 return cached
         response = self.get_response(request)
         if request.path.startswith(NEVER_PUBLIC_PREFIXES[:6]):
+            if _is_api(request) and self._storable_api_answer(request, response, candidate):
+                _store(request, response)
+                response.headers["X-Page-Cache"] = "miss"
             return response
         if _is_public(request, response, candidate):
             _drop_vary_cookie(response)

@@ -6,7 +6,7 @@ import hmac
 
 from django.conf import settings
 
-from portal.models import Grid
+from portal.models import Grid, User
 
 
 def respondent_key(*, survey_id: int, user=None, visitor_token: str = "") -> str:
@@ -29,6 +29,16 @@ def home_area(user) -> tuple[int | None, int | None]:
         return None, None
     grid = getattr(user, "_survey_home_grid", None)
     if grid is None or grid.pk != user.home_grid_id:
-        grid = Grid.objects.select_related("community").get(pk=user.home_grid_id)
+        # The signed-in person usually arrives with home grid and community already read
+        # (portal.auth_backends); read them only when not.
+        loaded = user.home_grid if User.home_grid.is_cached(user) else None
+        if (
+            loaded is not None
+            and loaded.pk == user.home_grid_id
+            and Grid.community.is_cached(loaded)
+        ):
+            grid = loaded
+        else:
+            grid = Grid.objects.select_related("community").get(pk=user.home_grid_id)
         user._survey_home_grid = grid
     return grid.community.street_id, grid.community_id

@@ -34,6 +34,7 @@ from cases.forms import (
 )
 from cases.models import Case, CaseFollower
 from cases.permissions import may_report_as_patrol
+from portal import page_cache
 
 router = Router(tags=["随手拍"])
 
@@ -62,6 +63,7 @@ class CaseCategoryOut(Schema):
 @router.get("/categories", response={200: list[CaseCategoryOut], 304: None}, summary="问题类别")
 def case_categories(request):
     """The categories a report can choose, in the report form's order (with an ETag)."""
+    page_cache.depends_on(request, "cases")
     return with_etag(request, list[CaseCategoryOut], list(active_categories()))
 
 
@@ -124,6 +126,7 @@ class CaseFilterParams(Schema):
 def case_list(request, page: Query[PageParams], filters: Query[CaseFilterParams]):
     """The public list (every case but the rejected ones), newest first, with the site's
     filters. The count stops at 10,000 as on the site."""
+    page_cache.depends_on(request, "cases")
     data = {k: str(v) for k, v in filters.dict().items() if v is not None}
     filterset = PublicCaseFilterSet(data or None, queryset=selectors.public_cases())
     if filterset.is_bound and not filterset.is_valid():
@@ -268,6 +271,7 @@ def _figures(figures) -> dict:
 def case_statistics(request, params: Query[StatisticsParams]):
     """The statistics page's figures for the district, a street or a community: in total, by
     category and over time, with the definitions the page states."""
+    page_cache.depends_on(request, "cases")
     data = {k: str(v) for k, v in params.dict().items() if v is not None}
     form = StatisticsForm(data)
     if not form.is_valid():
@@ -467,6 +471,7 @@ def case_timeline(request, number: CaseNumber):
     """The public history of the case page: every public step with the role that took it
     (never the name); the report's own text is the case's description. With an ETag: an app
     that polls a case it follows gets a 304 until the next public step."""
+    page_cache.depends_on(request, "cases")
     case = _case_or_404(number)
     events = [
         {

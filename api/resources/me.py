@@ -242,8 +242,10 @@ def me_notification_preferences_save(request, payload: PreferencesIn):
 
 # --- My data and account deletion -------------------------------------------------------------
 
+# Keyed by the number, as ninja keys `response={200: None}`: a "200" string key was a second
+# "200" in the served JSON, which Swagger UI at /api/v1/docs refused to render.
 ZIP_RESPONSE = {
-    "200": {
+    200: {
         "description": "ZIP 压缩包：每类记录一个 JSON 文件（及 CSV），附 README.txt",
         "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
     }

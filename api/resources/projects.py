@@ -19,6 +19,7 @@ from api import content
 from api.http import with_etag
 from api.pagination import PageParams, page_of, paginate
 from api.params import MAX_ID, ObjectId
+from portal import page_cache
 from portal.models import Community
 from portal.selectors import public_pages
 from projects import selectors
@@ -115,6 +116,7 @@ class ProjectPageOut(page_of(ProjectCardOut)):
 def project_list(request, page: Query[PageParams], filters: Query[FilterParams]):
     """The project index's filters: the site's filter form reads them, an invalid one is
     ignored and named in `ignored_filters`; the keyword is searched as on the site."""
+    page_cache.depends_on(request, "projects")
     from projects.forms import ProjectFilterForm
 
     options = selectors.filter_options()
@@ -147,6 +149,7 @@ class FilterOptionsOut(Schema):
     "/projects/filters", response={200: FilterOptionsOut, 304: None}, summary="筛选条件选项"
 )
 def project_filters(request):
+    page_cache.depends_on(request, "projects")
     options = selectors.filter_options()
     return with_etag(
         request,

@@ -33,6 +33,8 @@ from api.auth import AUTH, AUTH_OR_VISITOR, VISITOR, optional_user
 from api.http import idempotent, json_response, with_etag
 from api.pagination import PageParams, page_of, paginate
 from api.params import IdempotencyKeyHeader, ObjectId, VisitorTokenHeader
+from portal import page_cache
+from portal.page_cache import CLOCK_TTL, survey_tag
 from portal.ratelimits import client_address
 from portal.selectors import public_pages
 from surveys import permissions, selectors, services
@@ -97,6 +99,7 @@ def _with_counts(surveys):
 def survey_list(request, page: Query[PageParams], status: Literal["open", "closed"] = "open"):
     """The survey index's two tabs: open and upcoming surveys (closing soonest first) or
     closed ones (latest first), with their number of responses."""
+    page_cache.depends_on(request, ttl=CLOCK_TTL)
     now = timezone.now()
     surveys = _live_surveys()
     if status == "closed":
@@ -490,6 +493,7 @@ class AreaParams(Schema):
 def survey_results(request, survey_id: ObjectId, area: Query[AreaParams]):
     """Counts per option and rating, as on the results page, when the survey's results are
     public (or for survey staff); free-text answers are never in the API."""
+    page_cache.depends_on(request, survey_tag(survey_id), ttl=CLOCK_TTL)
     from django.core.exceptions import PermissionDenied
 
     user = optional_user(request)

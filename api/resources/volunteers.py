@@ -25,7 +25,9 @@ from api.http import idempotent, json_response, with_etag
 from api.pagination import PageParams, page_of, paginate
 from api.params import MAX_ID, IdempotencyKeyHeader, ObjectId
 from api.problems import problem_response
+from portal import page_cache
 from portal.models import Grid
+from portal.page_cache import CLOCK_TTL
 from volunteers import calendar, selectors, services
 from volunteers.forms import ApplyForm, CheckInForm
 from volunteers.models import Certificate, RosterMembership, Shift, SignUp
@@ -279,6 +281,7 @@ class ShiftParams(Schema):
 def volunteer_shifts(request, page: Query[PageParams], filters: Query[ShiftParams]):
     """Patrols and project activities that have not ended (or those starting on `date`),
     soonest first, with confirmed and waitlisted counts and places left."""
+    page_cache.depends_on(request, "volunteers", ttl=CLOCK_TTL)
     now = timezone.now()
     shifts = Shift.objects.all()
     if filters.grid is not None:
@@ -444,8 +447,10 @@ def volunteer_cancel(request, signup_id: ObjectId):
     return _signup_with_shift(signup, timezone.now())
 
 
+# Keyed by the number, as ninja keys `response={200: None}`: a "200" string key was a second
+# "200" in the served JSON, which Swagger UI at /api/v1/docs refused to render.
 CALENDAR_RESPONSE = {
-    "200": {
+    200: {
         "description": "iCalendar 文件",
         "content": {"text/calendar": {"schema": {"type": "string"}}},
     }

@@ -20,9 +20,17 @@ class MultiplePhotoField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+# The note of a move along the state machine goes into the public 办理进展 (case_page.html,
+# the API's timeline, Open311): staff are told before they type a name or a phone number.
+PUBLIC_NOTE_HELP = _("会显示在公开的办理进展中，请不要写居民的姓名、电话等个人信息。")
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明（可选）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=PUBLIC_NOTE_HELP,
     )
 
 
@@ -49,7 +57,10 @@ class DispatchForm(forms.Form):
         help_text=_("派遣给部门中的某一个人时选择。"),
     )
     note = forms.CharField(
-        label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明（可选）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=PUBLIC_NOTE_HELP,
     )
 
     def __init__(self, *args, case=None, **kwargs):
@@ -71,7 +82,10 @@ class DispatchForm(forms.Form):
 
 class HandleForm(forms.Form):
     result = forms.CharField(
-        label=_("处置结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+        label=_("处置结果"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=PUBLIC_NOTE_HELP,
     )
     photos = MultiplePhotoField(label=_("处置照片（最多 3 张）"), required=False)
 
@@ -88,7 +102,10 @@ class VerifyForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
-        label=_("核查意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("核查意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=PUBLIC_NOTE_HELP,
     )
 
 

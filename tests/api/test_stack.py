@@ -1,6 +1,8 @@
 """The API's conventions: schema and docs, headless login and tokens, problem documents,
 pagination limits, language, rate limits, 我的设备."""
 
+import json
+
 import pytest
 from django.test import Client, override_settings
 
@@ -207,3 +209,22 @@ def test_my_devices_list_and_revoke(resident):
     mine = phone.get("/api/v1/me/devices").json()[0]["id"]
     assert_problem(stranger.delete(f"/api/v1/me/devices/{mine}"), 404)
     assert phone.get("/api/v1/me").status_code == 200
+
+
+def test_openapi_schema_has_no_duplicate_keys():
+    """Swagger UI (/api/v1/docs) parses the schema strictly: a key written twice in one object
+    (an operation's "200" from both `response=` and `openapi_extra`) stops it rendering."""
+    duplicated = []
+
+    def no_duplicates(pairs):
+        keys = [key for key, _value in pairs]
+        duplicated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    response = Client().get("/api/v1/openapi.json")
+    schema = json.loads(response.content, object_pairs_hook=no_duplicates)
+    assert not duplicated
+    calendar = schema["paths"]["/api/v1/volunteers/signups/{signup_id}/calendar.ics"]["get"]
+    assert "text/calendar" in calendar["responses"]["200"]["content"]
+    data_export = schema["paths"]["/api/v1/me/data-export"]["post"]
+    assert "application/zip" in data_export["responses"]["200"]["content"]

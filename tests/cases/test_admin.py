@@ -205,3 +205,17 @@ def test_the_settings_snippets_are_on_the_one_scoping_path(monkeypatch):
     views = list(test_admin_scoping._project_model_views())
     assert {model.__name__ for *_rest, model in views} >= {"CaseCategory", "WorkingDayOverride"}
     assert [route for route, _n, view_class, _m in views if not is_scoped_view(view_class)] == []
+
+
+def test_the_action_notes_say_they_are_shown_to_the_public(client, world):
+    """A transition's note goes into the public 办理进展: the form says so before staff type
+    a resident's name or phone number into it, and the note is indeed on the public page."""
+    case = world.report()
+    _login(client, world.staff)
+    page = client.get(reverse("cases_admin_detail", args=[case.pk]))
+    assert "会显示在公开的办理进展中" in page.text
+    client.post(
+        reverse("cases_admin_action", args=[case.pk, "accept"]), {"accept-note": "已联系物业"}
+    )
+    client.logout()
+    assert "已联系物业" in client.get(case.get_absolute_url()).text

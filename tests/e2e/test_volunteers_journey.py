@@ -143,3 +143,31 @@ def test_grid_page_on_a_phone(phone_page):
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     screenshot(phone_page, "volunteers-grid-phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roster_page_fits_a_phone_with_long_unbroken_words(phone_page):
+    """The leader's roster on a phone: an applicant's long e-mail address and a skill typed
+    without spaces wrap inside the card, and the members table scrolls in its own box (its
+    visually hidden labels used to widen the whole page)."""
+    factories.make_home_page()
+    grid = factories.make_geography(streets=1, communities=1, grids=1)[0]
+    leader = factories.make_user(email="leader-phone@example.cn", display_name="网格长刘建华")
+    grid.leader = leader
+    grid.save()
+    RosterMembership.objects.create(user=leader, grid=grid, role="leader", status="active")
+    member = factories.make_user(email="member-phone@example.cn", display_name="郭卫东")
+    RosterMembership.objects.create(user=member, grid=grid, role="patrol", status="active")
+    applicant = factories.make_user(
+        email="a.very.long.address.for.the.roster@community-service.example.cn",
+        display_name="王秀兰",
+    )
+    applied = RosterMembership.objects.create(user=applicant, grid=grid, motivation="x" * 80)
+    applied.skills.add("y" * 60)
+
+    login(phone_page, "leader-phone@example.cn", factories.PASSWORD)
+    phone_page.goto(f"/volunteers/grids/{grid.code}/roster/")
+    expect(phone_page.get_by_text(applicant.email)).to_be_visible()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    screenshot(phone_page, "volunteers-roster-phone")

@@ -35,6 +35,27 @@ def test_signup_requires_privacy_consent_and_keeps_what_was_typed(client, home_p
 
 
 @pytest.mark.django_db
+def test_signup_says_a_short_password_is_too_short_in_chinese(client, home_page):
+    """Django 5.2's own length message is missing from its Chinese catalogue: the site's
+    validator says it in the page's language."""
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "short@example.cn",
+            "password1": "a1-b2",
+            "password2": "a1-b2",
+            "display_name": "新居民",
+            "privacy_consent": "on",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "密码太短，至少需要 8 个字符。" in html
+    assert "too short" not in html
+    assert not User.objects.filter(email="short@example.cn").exists()
+
+
+@pytest.mark.django_db
 def test_signup_records_the_consented_privacy_version(client, home_page):
     response = client.post(
         reverse("account_signup"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import page_cache
+from portal.locks import lock_row
 from portal.models import Grid, User
 from portal.notifications import notify, notify_in_chunks
 from projects.models import ServiceProjectPage
@@ -245,6 +246,26 @@ def _clash_error(clash: SignUp) -> ValidationError:
     return error
 
 
+# What a sign-up reads of the locked shift and what its answer shows (the API's shift and its
+# grid, community and project): only these columns, which keeps the locking query small (a
+# project is a Wagtail page with dozens of columns).
+SIGNUP_SHIFT_FIELDS = (
+    "grid_id",
+    "project_id",
+    "title",
+    "place",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "signup_deadline",
+    "members_only",
+    "grid__name",
+    "grid__community__name",
+    "grid__community__street_id",
+    "project__title",
+)
+
+
 def shift_sign_up(*, shift: Shift, user: User) -> SignUp:
     """Sign a person up: confirmed while places remain, otherwise on the waitlist in order.
 
@@ -260,17 +281,17 @@ def shift_sign_up(*, shift: Shift, user: User) -> SignUp:
         shift = (
             Shift.objects.select_for_update(of=("self",))
             .select_related("grid__community", "project")
+            .only(*SIGNUP_SHIFT_FIELDS)
             .get(pk=shift.pk)
         )
-        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        lock_row(User, user.pk)
         now = timezone.now()
         if not shift.signup_open(now):
             raise ValidationError(_("报名已截止。"))
-        # The person's sign-up for this shift and any clashing one: one query.
+        # The person's sign-up for this shift and any clashing one: one query (a clashing
+        # sign-up's shift is read only for the error message).
         mine = list(
-            SignUp.objects.filter(Q(shift=shift) | _clashes(shift), user=user)
-            .select_related("shift")
-            .order_by("pk")
+            SignUp.objects.filter(Q(shift=shift) | _clashes(shift), user=user).order_by("pk")
         )
         existing = next((row for row in mine if row.shift_id == shift.pk), None)
         if existing is not None and existing.status != SignUp.Status.CANCELLED:
