@@ -243,16 +243,15 @@ def project_page_context(*, page: ServiceProjectPage) -> dict:
 
 
 def organization_page_context(*, page: OrganizationPage) -> dict:
-    projects = (
-        project_cards().filter(organization_id=page.organization_id).order_by("-first_published_at")
-        if page.organization_id
-        else ServiceProjectPage.objects.none()
-    )
-    return {
-        "organization": page.organization,
-        # A function: the list is a cached fragment (OrganizationPage.get_context).
-        "projects": lambda: list(projects[:50]),
-    }
+    return {"organization": page.organization, "projects": organization_projects(page=page)}
+
+
+def organization_projects(*, page: OrganizationPage, limit: int = 50) -> list:
+    """The organization's live public projects, newest first."""
+    if not page.organization_id:
+        return []
+    projects = project_cards().filter(organization_id=page.organization_id)
+    return list(projects.order_by("-first_published_at")[:limit])
 
 
 def organization_directory(*, params) -> dict:

@@ -125,13 +125,12 @@ class OrganizationPage(ViewRestrictionsMixin, SearchableMixin, Page):
         from projects import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.organization_page_context(page=self))
-        projects = context.pop("projects")
+        context["organization"] = self.organization
 
         def render_projects() -> str:
             return render_to_string(
                 "projects/includes/organization_projects.html",
-                {"request": request, "projects": projects()},
+                {"request": request, "projects": selectors.organization_projects(page=self)},
             )
 
         # The same for everyone: kept until a page is published or moved ("site") or an
