@@ -14,12 +14,14 @@ only (no browsable HTML)."""
 from __future__ import annotations
 
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 
 from portal import page_cache
+from portal.fragments import cached_value
 from portal.models import NewsIndexPage, NewsPage, StandardPage
 
 PAGE_TYPES = (NewsPage, NewsIndexPage, StandardPage)
@@ -65,6 +67,17 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
         # What these pages show changes when a page is published, moved or deleted (the
         # "site" tag): callers without identity get the answer from the page cache.
         page_cache.depends_on(request._request)
+
+    def listing_view(self, request):
+        # The same answer for everyone (nobody logs in here) with the same address: kept
+        # until a page is published, unpublished, moved or deleted or a view restriction
+        # changes ("site"). The links in it are absolute: the host is part of the key.
+        data = cached_value(
+            "api-v2-pages",
+            lambda: super(PublicPagesAPIViewSet, self).listing_view(request).data,
+            vary=(request.scheme, request.get_host(), request.META.get("QUERY_STRING", "")),
+        )
+        return Response(data)
 
     def get_base_queryset(self):
         return super().get_base_queryset().type(*PAGE_TYPES)

@@ -303,6 +303,27 @@ def case_statistics(
     )
 
 
+def case_statistics_cached(
+    *, street=None, community=None, days: int = DEFAULT_PERIOD
+) -> Statistics:
+    """case_statistics() up to today, kept until the next purge of "cases" (every change of
+    a case and of the daily figures, cases.services.stats) or a new day: the API's
+    statistics and the statistics page read the same figures."""
+    from portal.fragments import cached_value
+
+    return cached_value(
+        "cases-statistics-figures",
+        lambda: case_statistics(street=street, community=community, days=days),
+        tags=("cases",),
+        vary=(
+            getattr(street, "pk", None),
+            getattr(community, "pk", None),
+            days,
+            timezone.localdate(),
+        ),
+    )
+
+
 def _periods(first_day: date, last_day: date, *, monthly: bool):
     """(start, days counted in the period) of each point of the time series."""
     if not monthly:

@@ -172,14 +172,12 @@ def paginate(queryset, number, per_page: int):
 
 
 def project_index_context(*, index: ProjectIndexPage, params) -> dict:
+    """The filter form's state; the list itself is project_index_results()."""
     from projects.forms import ProjectFilterForm
 
     options = filter_options()
     form = ProjectFilterForm(params, options=options)
     filters = ProjectFilters.from_form(form)
-    projects = filter_projects(project_cards(), filters).order_by("-first_published_at", "-pk")
-    # A COUNT plus a slice: on SQLite a window count over the same rows was slower.
-    page_obj = paginate(projects, params.get("page"), INDEX_PAGE_SIZE)
     selected_street = filters.street
     if filters.community and not selected_street:
         for street in options["streets"]:
@@ -190,9 +188,15 @@ def project_index_context(*, index: ProjectIndexPage, params) -> dict:
         "ignored_filters": form.ignored_labels(),
         "selected_street": selected_street,
         "options": options,
-        "page_obj": page_obj,
-        "projects": page_obj.object_list,
     }
+
+
+def project_index_results(*, filters: ProjectFilters, number) -> dict:
+    """One page of the projects that match `filters`, newest first."""
+    projects = filter_projects(project_cards(), filters).order_by("-first_published_at", "-pk")
+    # A COUNT plus a slice: on SQLite a window count over the same rows was slower.
+    page_obj = paginate(projects, number, INDEX_PAGE_SIZE)
+    return {"page_obj": page_obj, "projects": page_obj.object_list}
 
 
 def page_for_path(index: ProjectIndexPage, path_components: list[str]) -> Page | None:
@@ -224,7 +228,7 @@ def page_for_path(index: ProjectIndexPage, path_components: list[str]) -> Page |
 
 
 def project_page_context(*, page: ServiceProjectPage) -> dict:
-    communities = list(page.service_communities.all())
+    communities = list(page.service_communities.select_related("street"))
     organization_url = page.url.rstrip("/").rsplit("/", 1)[0] + "/" if page.url else ""
     return {
         "organization": page.organization,
@@ -239,15 +243,15 @@ def project_page_context(*, page: ServiceProjectPage) -> dict:
 
 
 def organization_page_context(*, page: OrganizationPage) -> dict:
-    projects = (
-        project_cards().filter(organization_id=page.organization_id).order_by("-first_published_at")
-        if page.organization_id
-        else ServiceProjectPage.objects.none()
-    )
-    return {
-        "organization": page.organization,
-        "projects": list(projects[:50]),
-    }
+    return {"organization": page.organization, "projects": organization_projects(page=page)}
+
+
+def organization_projects(*, page: OrganizationPage, limit: int = 50) -> list:
+    """The organization's live public projects, newest first."""
+    if not page.organization_id:
+        return []
+    projects = project_cards().filter(organization_id=page.organization_id)
+    return list(projects.order_by("-first_published_at")[:limit])
 
 
 def organization_directory(*, params) -> dict:
@@ -268,14 +272,19 @@ def organization_directory(*, params) -> dict:
         .order_by("name")
     )
     filters = OrganizationDirectoryFilterSet(params, queryset=queryset)
-    page_obj = paginate(filters.qs, params.get("page"), DIRECTORY_PAGE_SIZE)
+    organizations = filters.qs  # validates the filters; no query until it is read
     return {
-        "page_obj": page_obj,
-        "organizations": page_obj.object_list,
+        # A function: the list is a cached fragment (projects.views.organization_directory).
+        "results": lambda: _organization_page(organizations, params.get("page")),
         "q": filters.chosen("q"),
         "current_type": filters.chosen("type"),
         "types": Organization.Type.choices,
     }
+
+
+def _organization_page(organizations, number) -> dict:
+    page_obj = paginate(organizations, number, DIRECTORY_PAGE_SIZE)
+    return {"page_obj": page_obj, "organizations": page_obj.object_list}
 
 
 def recruiting_projects_near(*, community_id: int | None, limit: int = 6) -> list:

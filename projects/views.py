@@ -3,11 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import page_cache
 from portal.forms import add_service_errors
+from portal.fragments import cached_fragment
 from projects import selectors, services
 from projects.forms import InvitationForm, OrganizationApplicationForm
 from projects.models import Organization, OrganizationInvitation, OrganizationMember
@@ -128,4 +131,22 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def organization_directory(request: HttpRequest) -> HttpResponse:
     """社会组织名录 — verified organizations, searchable by name and filterable by type."""
     context = selectors.organization_directory(params=request.GET)
+    results = context.pop("results")
+
+    def render_results() -> str:
+        return render_to_string(
+            "projects/includes/organization_directory_results.html",
+            {"request": request, **results()},
+        )
+
+    # The list is the same for everyone with the same query string, signed in or not: kept
+    # until an organization changes ("projects") or a page ("site"), like the page itself.
+    context["results"] = mark_safe(
+        cached_fragment(
+            "organization-directory",
+            render_results,
+            tags=("projects",),
+            vary=sorted(request.GET.lists()),
+        )
+    )
     return render(request, "projects/organization_directory.html", context)

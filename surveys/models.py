@@ -9,7 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -18,7 +20,9 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from portal.fragments import cached_fragment
 from portal.models import SearchableMixin, ViewRestrictionsMixin
+from portal.page_cache import CLOCK_TTL
 from surveys.admin_forms import SurveyPageAdminForm
 from surveys.question_types import (  # noqa: F401 - OTHER is imported from here too
     OTHER,
@@ -56,7 +60,26 @@ class SurveyIndexPage(ViewRestrictionsMixin, SearchableMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         tab = SurveyIndexFilterForm(request.GET).tab_or_open()
-        context.update(selectors.survey_index(index_page=self, tab=tab, request=request))
+
+        def render_results() -> str:
+            return render_to_string(
+                "surveys/includes/survey_index_results.html",
+                {
+                    "request": request,
+                    **selectors.survey_index(index_page=self, tab=tab, request=request),
+                },
+            )
+
+        # The same for everyone with the same query string, signed in or not: kept until a
+        # page is published ("site") and CLOCK_TTL seconds at most, like the page itself
+        # (a survey opens and closes with the clock; the answer counts may lag that long).
+        results = cached_fragment(
+            "survey-index",
+            render_results,
+            vary=(self.pk, *sorted(request.GET.lists())),
+            ttl=CLOCK_TTL,
+        )
+        context.update(tab=tab, results=mark_safe(results))
         return context
 
     def route(self, request, path_components):

@@ -7,13 +7,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
 from portal.filters import AreaFilterForm
 from portal.forms import add_service_errors
+from portal.fragments import cached_fragment
+from portal.page_cache import survey_tag
 from portal.ratelimits import client_address
 from portal.selectors import public_pages
 from surveys import exports, permissions, selectors, services
@@ -22,6 +26,9 @@ from surveys.models import SurveyPage, SurveyQuestion
 
 VISITOR_SESSION_KEY = "surveys_visitor_token"
 TEXT_ANSWERS_PER_PAGE = 20
+# The area filter of the results lists every community: kept as long as the cases list keeps
+# its own filter choices (templates/cases/case_list.html).
+AREA_FILTER_TTL = 600
 
 
 def _visitor_token(request: HttpRequest, *, create: bool) -> str:
@@ -118,8 +125,22 @@ def serve_survey(request: HttpRequest, survey: SurveyPage, *, edit: bool = False
         if editing:
             initial = initial_from_response(survey.get_form_fields(), existing.answers.all())
         form = survey.get_form(page=survey, user=request.user, initial=initial)
+        if not editing and survey.pk and not getattr(request, "is_preview", False):
+            context["form_html"] = _empty_form_html(survey, form)
     context.update(form=form, editing=editing)
     return TemplateResponse(request, "surveys/survey_page.html", context)
+
+
+def _empty_form_html(survey: SurveyPage, form) -> str:
+    """The questions of an empty form, the same for everyone: rendered once until a page is
+    published ("site", the questions change only then). The CSRF token stays outside."""
+    return mark_safe(
+        cached_fragment(
+            "survey-form",
+            lambda: render_to_string("includes/form_fields.html", {"form": form}),
+            vary=(survey.pk,),
+        )
+    )
 
 
 def results(request: HttpRequest, survey: SurveyPage) -> HttpResponse:
@@ -135,16 +156,47 @@ def results(request: HttpRequest, survey: SurveyPage) -> HttpResponse:
     else:
         street_id = community_id = None
         messages.warning(request, _("筛选条件无效，下面显示的是全部结果。"))
-    streets, communities = selectors.area_choices(survey=survey)
     data = selectors.survey_results_cached(
         survey=survey, street_id=street_id, community_id=community_id
     )
+    area = {"street_id": street_id, "community_id": community_id}
+
+    def render_area_filter() -> str:
+        streets, communities = selectors.area_choices(survey=survey)
+        context = {"streets": streets, "communities": communities, **area}
+        return render_to_string("surveys/includes/results_area_filter.html", context)
+
+    # Staff see a link to the free-text answers instead of a note.
+    is_staff = permissions.is_survey_staff(request.user)
+
+    def render_questions() -> str:
+        context = {"request": request, "results": data, "survey": survey, "is_staff": is_staff}
+        return render_to_string("surveys/includes/results_questions.html", context)
+
+    # Both the same for everyone who asks for the same area: the filter's choices (every
+    # community) for as long as the cases list keeps its own, the counts until the next
+    # answer ("survey:<id>", bumped with the results version) or publication ("site").
     context = {
         "page": survey,
         "survey": survey,
         "results": data,
-        "streets": streets,
-        "communities": communities,
+        "area_filter_html": mark_safe(
+            cached_fragment(
+                "survey-results-area",
+                render_area_filter,
+                vary=(street_id, community_id),
+                ttl=AREA_FILTER_TTL,
+            )
+        ),
+        "questions_html": mark_safe(
+            cached_fragment(
+                "survey-results",
+                render_questions,
+                tags=(survey_tag(survey.pk),),
+                vary=(survey.pk, street_id, community_id, is_staff),
+                ttl=selectors.RESULTS_CACHE_SECONDS,
+            )
+        ),
         "street_id": street_id,
         "community_id": community_id,
         "status": survey.status(),

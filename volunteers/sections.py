@@ -2,7 +2,9 @@
 main navigation and the project page (registered as hooks in wagtail_hooks.py, see
 portal.sections)."""
 
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portal.fragments import cached_fragment
@@ -51,9 +53,27 @@ def project_page_section(request, page) -> str:
     """The project's activities on its page (hook "projects_project_page_sections")."""
     from volunteers.permissions import can_manage_project
 
+    def render_shifts() -> str:
+        return render_to_string(
+            "volunteers/_shift_list.html",
+            {
+                "shifts": selectors.upcoming_project_shifts(project_id=page.pk),
+                "empty_text": _("暂时没有安排活动。"),
+            },
+        )
+
+    # The list is the same for everyone: kept until a shift or sign-up changes
+    # ("volunteers") and CLOCK_TTL seconds at most (a shift leaves it when it ends).
+    shifts_html = cached_fragment(
+        "volunteers-project-shifts",
+        render_shifts,
+        tags=("volunteers",),
+        vary=(page.pk,),
+        ttl=CLOCK_TTL,
+    )
     context = {
         "page": page,
-        "shifts": selectors.upcoming_project_shifts(project_id=page.pk),
+        "shifts_html": mark_safe(shifts_html),
         "can_manage": can_manage_project(request.user, page),
     }
     return render_section("volunteers/project_activities.html", context, request)

@@ -278,7 +278,7 @@ def case_statistics(request, params: Query[StatisticsParams]):
         raise ValidationError(form.errors.as_data())
     street, community = form.cleaned_data.get("street"), form.cleaned_data.get("community")
     days = form.cleaned_data.get("days") or statistics.DEFAULT_PERIOD
-    stats = statistics.case_statistics(street=street, community=community, days=days)
+    stats = statistics.case_statistics_cached(street=street, community=community, days=days)
     result = {
         "scope": community.name if community else (street.name if street else _("全区")),
         "first_day": stats.first_day,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseDailyStat, CaseMonthlyStat
 from cases.models.calendar import handling_bucket_field
+from portal import page_cache
 
 COUNT_FIELDS = [
     field.name
@@ -65,6 +66,9 @@ def stat_add(case: Case, **deltas: int) -> None:
     common = {"community_id": case.community_id, "category_id": case.category_id}
     _add(CaseDailyStat, {"date": day, **common}, case.street_id, deltas)
     _add(CaseMonthlyStat, {"month": day.replace(day=1), **common}, case.street_id, deltas)
+    # The statistics page keeps its content until "cases" is purged (the case's own save
+    # purges it too; this keeps the rule next to the figures it protects).
+    page_cache.purge("cases")
 
 
 @transaction.atomic
@@ -91,4 +95,5 @@ def rebuild_monthly_stats() -> int:
         ),
         batch_size=2000,
     )
+    page_cache.purge("cases")
     return len(created)

@@ -1,9 +1,13 @@
 """办理情况统计 and the open data: the statistics page with its charts, the statistics as CSV
 and the public cases as CSV, without the reporter or anything staff-only."""
 
+from urllib.parse import urlencode
+
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -13,6 +17,7 @@ from cases.models import State
 from cases.selectors import public_cases
 from portal import page_cache
 from portal.exports import csv_response
+from portal.fragments import cached_fragment
 from portal.models import Community, Street
 
 
@@ -34,16 +39,47 @@ def _statistics_scope(request):
 @page_cache.public_page("cases", ttl=page_cache.CLOCK_TTL)
 def statistics_page(request):
     """办理情况统计 of the district, a street or a community: rates in total, by category and
-    over time, as SVG charts with the same numbers in tables."""
+    over time, as SVG charts with the same numbers in tables.
+
+    The content is the same for everyone who asks for the same scope and period on the same
+    day, signed in or not: a fragment kept until the next purge of "cases" (every change of a
+    case, and so of the daily figures, cases.services.stats), rendered again for a new day."""
     form, street, community, days, valid = _statistics_scope(request)
-    stats = statistics.case_statistics(street=street, community=community, days=days)
+    scope_name = community.name if community else (street.name if street else _("全区"))
+
+    def render_body() -> str:
+        return render_to_string(
+            "cases/includes/statistics_body.html",
+            _statistics_context(form, street, community, days, scope_name),
+        )
+
+    if valid:
+        scope = (getattr(street, "pk", None), getattr(community, "pk", None), days)
+        body = cached_fragment(
+            "cases-statistics",
+            render_body,
+            tags=("cases",),
+            vary=(*scope, timezone.localdate()),
+        )
+    else:
+        body = render_body()
+    return render(
+        request,
+        "cases/statistics.html",
+        {"scope_name": scope_name, "body": mark_safe(body)},
+        status=200 if valid else 400,
+    )
+
+
+def _statistics_context(form, street, community, days, scope_name) -> dict:
+    stats = statistics.case_statistics_cached(street=street, community=community, days=days)
     series = stats.series
     labels = [point.label for point in series]
-    context = {
+    return {
         "form": form,
         "street": street,
         "community": community,
-        "scope_name": community.name if community else (street.name if street else _("全区")),
+        "scope_name": scope_name,
         "stats": stats,
         "definitions": statistics.RATE_DEFINITIONS,
         "periods": statistics.PERIODS,
@@ -63,9 +99,20 @@ def statistics_page(request):
         "category_chart": charts.bar_chart(
             [(figures.label, figures.counts.get("reported", 0)) for figures in stats.by_category]
         ),
-        "csv_query": request.GET.urlencode(),
+        # From the scope, not the request's own query string: the fragment is shared by
+        # every request for this scope.
+        "csv_query": urlencode(
+            {
+                name: value
+                for name, value in (
+                    ("street", getattr(street, "pk", None)),
+                    ("community", getattr(community, "pk", None)),
+                    ("days", days if days != statistics.DEFAULT_PERIOD else None),
+                )
+                if value is not None
+            }
+        ),
     }
-    return render(request, "cases/statistics.html", context, status=200 if valid else 400)
 
 
 def _percent(value):

@@ -4,7 +4,9 @@ here names the reporter or shows a photo that staff have not made public."""
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from cases.forms import LeaderVerifyForm, PublicCaseFilterSet, RatingForm
@@ -15,6 +17,7 @@ from cases.services import may_rate
 from cases.services.workflow import RATING_DAYS
 from cases.views.common import case_or_404
 from portal import page_cache
+from portal.fragments import cached_fragment
 from portal.models import Community, Street
 from portal.storage import private_file_response
 
@@ -30,20 +33,44 @@ class CappedPaginator(Paginator):
 @require_GET
 @page_cache.public_page("cases", ttl=page_cache.CLOCK_TTL)
 def case_list(request):
-    """随手拍: the public list of cases with filters, newest first."""
+    """随手拍: the public list of cases with filters, newest first.
+
+    The list under the filters is the same for everyone with the same query string, signed
+    in or not: a fragment kept until the next purge of "cases" (every change of a case) and
+    CLOCK_TTL seconds at most, like the page (the overdue marks change with the clock)."""
     filterset = PublicCaseFilterSet(request.GET or None, queryset=public_cases())
     valid = filterset.is_valid() if filterset.is_bound else True
-    cases = filterset.qs if valid else public_cases().none()
-    page_obj = CappedPaginator(cases.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+
+    def render_results() -> str:
+        cases = filterset.qs if valid else public_cases().none()
+        page_obj = CappedPaginator(cases.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return render_to_string(
+            "cases/includes/case_list_results.html",
+            {
+                "request": request,
+                "page_obj": page_obj,
+                "count_capped": page_obj.paginator.count >= LIST_COUNT_CAP,
+            },
+        )
+
+    if valid:
+        results = cached_fragment(
+            "cases-list",
+            render_results,
+            tags=("cases",),
+            vary=sorted(request.GET.lists()),
+            ttl=page_cache.CLOCK_TTL,
+        )
+    else:
+        results = render_results()
     return render(
         request,
         "cases/case_list.html",
         {
             "filterset": filterset,
-            "page_obj": page_obj,
-            "count_capped": page_obj.paginator.count >= LIST_COUNT_CAP,
+            "results": mark_safe(results),
             "streets": Street.objects.all(),
             "communities": Community.objects.only("pk", "name", "street_id"),
             "categories": CaseCategory.objects.all(),

@@ -1,7 +1,9 @@
 from django.core.paginator import Paginator
 from django.db import models
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -13,6 +15,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from portal.blocks import BaseStreamBlock, StatBlock
+from portal.fragments import cached_fragment
 from portal.page_cache import DEFAULT_TTL
 from portal.search import cjk_bigrams
 from portal.sections import render_home_sections
@@ -108,13 +111,25 @@ class HomePage(ViewRestrictionsMixin, SearchableMixin, Page):
         from portal.selectors import public_pages
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = (
-            public_pages(NewsPage.objects.live())
-            .only("title", "url_path", "date", "summary")
-            .order_by("-date", "-pk")[:4]
+
+        def render_latest_news() -> str:
+            latest_news = (
+                public_pages(NewsPage.objects.live())
+                .only("title", "url_path", "date", "summary")
+                .order_by("-date", "-pk")[:4]
+            )
+            # For the "more news" link (on a phone the home page shows fewer cards).
+            news_index = NewsIndexPage.objects.live().only("url_path").first()
+            return render_to_string(
+                "portal/includes/home_latest_news.html",
+                {"request": request, "latest_news": latest_news, "news_index": news_index},
+            )
+
+        # The same for everyone: kept until a page is published, unpublished, moved or
+        # deleted ("site").
+        context["latest_news_section"] = mark_safe(
+            cached_fragment("home-latest-news", render_latest_news)
         )
-        # For the "more news" link (on a phone the home page shows fewer cards per section).
-        context["news_index"] = NewsIndexPage.objects.live().only("url_path").first()
         context["home_sections"] = render_home_sections(request)
         return context
 
@@ -176,18 +191,30 @@ class NewsIndexPage(ViewRestrictionsMixin, SearchableMixin, Page):
         from portal.selectors import public_pages
 
         context = super().get_context(request, *args, **kwargs)
-        news = (
-            public_pages(NewsPage.objects.live())
-            .child_of(self)
-            .only("title", "url_path", "date", "summary")
-            .order_by("-date", "-pk")
-        )
         tag = NewsFilterForm(request.GET).tag_or_blank()
-        if tag:
-            news = news.filter(tags__name=tag)
-        paginator = Paginator(news, self.paginate_by)
-        page_obj = paginator.get_page(request.GET.get("page", 1))
-        context.update(page_obj=page_obj, news=page_obj.object_list, current_tag=tag)
+
+        def render_results() -> str:
+            news = (
+                public_pages(NewsPage.objects.live())
+                .child_of(self)
+                .only("title", "url_path", "date", "summary")
+                .order_by("-date", "-pk")
+            )
+            if tag:
+                news = news.filter(tags__name=tag)
+            paginator = Paginator(news, self.paginate_by)
+            page_obj = paginator.get_page(request.GET.get("page", 1))
+            return render_to_string(
+                "portal/includes/news_index_results.html",
+                {"request": request, "page_obj": page_obj, "news": page_obj.object_list},
+            )
+
+        # The list is the same for everyone with the same query string, signed in or not:
+        # kept until a page is published, unpublished, moved or deleted ("site").
+        results = cached_fragment(
+            "news-index", render_results, vary=(self.pk, *sorted(request.GET.lists()))
+        )
+        context.update(results=mark_safe(results), current_tag=tag)
         return context
 
 

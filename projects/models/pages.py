@@ -2,6 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -14,7 +16,9 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from portal.blocks import BaseStreamBlock
+from portal.fragments import cached_fragment
 from portal.models import SearchableMixin, ViewRestrictionsMixin
+from portal.page_cache import CLOCK_TTL
 from portal.search import cjk_bigrams
 from portal.sections import render_hook_sections
 from projects.permissions import CommunityScopedPagePermissionTester
@@ -57,6 +61,27 @@ class ProjectIndexPage(ViewRestrictionsMixin, SearchableMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.project_index_context(index=self, params=request.GET))
+
+        def render_results() -> str:
+            results = selectors.project_index_results(
+                filters=context["filters"], number=request.GET.get("page")
+            )
+            return render_to_string(
+                "projects/includes/project_index_results.html", {"request": request, **results}
+            )
+
+        # The list is the same for everyone with the same query string, signed in or not:
+        # kept until a page is published or moved ("site") or an organization or category
+        # changes ("projects"), CLOCK_TTL seconds at most like the page itself.
+        context["results"] = mark_safe(
+            cached_fragment(
+                "project-index",
+                render_results,
+                tags=("projects",),
+                vary=sorted(request.GET.lists()),
+                ttl=CLOCK_TTL,
+            )
+        )
         return context
 
 
@@ -100,7 +125,25 @@ class OrganizationPage(ViewRestrictionsMixin, SearchableMixin, Page):
         from projects import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.organization_page_context(page=self))
+        context["organization"] = self.organization
+
+        def render_projects() -> str:
+            return render_to_string(
+                "projects/includes/organization_projects.html",
+                {"request": request, "projects": selectors.organization_projects(page=self)},
+            )
+
+        # The same for everyone: kept until a page is published or moved ("site") or an
+        # organization or category changes ("projects"), CLOCK_TTL seconds at most.
+        context["projects_html"] = mark_safe(
+            cached_fragment(
+                "organization-projects",
+                render_projects,
+                tags=("projects",),
+                vary=(self.pk,),
+                ttl=CLOCK_TTL,
+            )
+        )
         return context
 
 
@@ -269,7 +312,22 @@ class ServiceProjectPage(ViewRestrictionsMixin, SearchableMixin, Page):
         from projects import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(selectors.project_page_context(page=self))
+
+        def render_article() -> str:
+            return render_to_string(
+                "projects/includes/project_article.html",
+                {"request": request, "page": self, **selectors.project_page_context(page=self)},
+            )
+
+        if getattr(request, "is_preview", False):
+            article = render_article()
+        else:
+            # The same for everyone: kept until a page is published or moved ("site") or
+            # an organization or category changes ("projects").
+            article = cached_fragment(
+                "project-page", render_article, tags=("projects",), vary=(self.pk,)
+            )
+        context["article_html"] = mark_safe(article)
         # Other apps add to the page through this hook (volunteers: the project's activities).
         context["page_sections"] = render_hook_sections(
             "projects_project_page_sections", request, page=self

@@ -75,3 +75,16 @@ def test_listing_query_count_is_fixed(pages, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         response = Client().get("/api/v2/pages/", {"type": "portal.NewsPage"})
     assert response.json()["meta"]["total_count"] == 6
+
+
+def test_listing_is_kept_until_a_page_changes(pages, django_assert_max_num_queries):
+    url = "/api/v2/pages/?type=portal.NewsPage&fields=date,summary"
+    client = Client()
+    assert [item["title"] for item in client.get(url).json()["items"]] == ["停水通知"]
+    with django_assert_max_num_queries(0):
+        assert client.get(url).json()["items"][0]["title"] == "停水通知"
+    pages["draft"].save_revision().publish()
+    assert {item["title"] for item in client.get(url).json()["items"]} == {"停水通知", "草稿"}
+    PageViewRestriction.objects.create(page=pages["index"], restriction_type="login")
+    assert client.get(url).json()["items"] == []
+    assert client.get("/api/v2/pages/?type=portal.Nope").status_code == 400

@@ -4,6 +4,7 @@ histogram the services keep for median and p90; scopes, CSV and query counts."""
 from datetime import date, timedelta
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,3 +223,25 @@ def test_periods_cover_partial_months():
 
     points = list(_periods(date(2026, 1, 20), date(2026, 3, 5), monthly=True))
     assert points == [(date(2026, 1, 1), 12), (date(2026, 2, 1), 28), (date(2026, 3, 1), 5)]
+
+
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_statistics_page_content_is_shared_and_fresh_after_each_service_change(
+    client, world, django_assert_max_num_queries
+):
+    """The content is a fragment shared by every visitor of the same scope and period,
+    signed in or not, and rendered again after every change a service makes."""
+    url = reverse("cases:statistics")
+    assert "共 0 件" in client.get(url).content.decode()
+    case = world.report()
+    assert "共 1 件" in client.get(url).content.decode()
+    services.case_accept(case=case, by=world.staff)
+    assert 'data-figure="accepted">100.0%<' in client.get(url).content.decode()
+    client.force_login(world.staff)
+    client.get(url)
+    # A repeat view reads the content from the cache: no statistics query, only the
+    # session, the user, the person's own header and the page's scope.
+    with django_assert_max_num_queries(5) as captured:
+        html = client.get(url).content.decode()
+    assert 'data-figure="accepted">100.0%<' in html
+    assert not [query for query in captured.captured_queries if "stat" in query["sql"]]

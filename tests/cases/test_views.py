@@ -336,6 +336,28 @@ def test_rejected_cases_are_not_public(client, world):
     assert case.number not in client.get(reverse("cases:index")).content.decode()
 
 
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_public_list_is_shared_and_fresh_after_each_change(
+    client, world, django_assert_max_num_queries
+):
+    """The list under the filters is a fragment shared by everyone with the same query
+    string, signed in or not, and rendered again after every change of a case."""
+    url = reverse("cases:index")
+    first = world.report()
+    assert first.number in client.get(url).content.decode()
+    second = world.report()
+    html = client.get(url).content.decode()
+    assert second.number in html and "共 2 件诉求" in html
+    client.force_login(world.stranger)
+    client.get(url)
+    with django_assert_max_num_queries(6) as captured:
+        assert second.number in client.get(url).content.decode()
+    assert not [q for q in captured.captured_queries if "cases_case" in q["sql"]]
+    services.case_reject(case=second, by=world.staff, reason="不属于城市治理范围")
+    html = client.get(url).content.decode()
+    assert second.number not in html and "共 1 件诉求" in html
+
+
 def test_unknown_case_is_404(client, world):
     assert client.get(reverse("cases:case_detail", args=["SB-nope"])).status_code == 404
 

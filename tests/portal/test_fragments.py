@@ -164,9 +164,9 @@ def test_an_unknown_host_is_refused(client, news):
 @uncached
 def test_home_page_queries(client, news, django_assert_max_num_queries):
     _html(client, "/")
-    # The page, the latest news and the news index; the site, the route, the view
-    # restrictions, the sections and the navigation come from the cache.
-    with django_assert_max_num_queries(3):
+    # The page; the latest news, the site, the route, the view restrictions, the sections
+    # and the navigation come from the cache.
+    with django_assert_max_num_queries(1):
         _html(client, "/")
 
 
@@ -175,9 +175,9 @@ def test_home_page_queries_signed_in(client, news, grids, django_assert_max_num_
     client.force_login(factories.make_user(home_grid=grids[0]))
     _html(client, "/")
     # The session and the user (2), their permissions for Wagtail's user bar (2), unread
-    # notifications (1), the page (3 as above), the community of their projects (1) and
+    # notifications (1), the page (1 as above), the community of their projects (1) and
     # their open surveys (3: personal, never cached).
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         _html(client, "/")
 
 
@@ -187,3 +187,35 @@ def test_news_page_queries(client, news, django_assert_max_num_queries):
     # The page, its tags and its parent (the tags' links).
     with django_assert_max_num_queries(3):
         _html(client, "/news/first/")
+
+
+@uncached
+def test_the_news_lists_show_a_news_item_as_soon_as_it_is_published(client, news):
+    index = news.get_parent()
+    assert "第二条新闻" not in _html(client, "/news/")
+    assert "第二条新闻" not in _html(client, "/")
+    second = index.add_child(
+        instance=NewsPage(title="第二条新闻", slug="second", summary="摘要", live=False)
+    )
+    assert "第二条新闻" not in _html(client, "/news/")
+    second.save_revision().publish()
+    assert "第二条新闻" in _html(client, "/news/")
+    assert "第二条新闻" in _html(client, "/")
+    NewsPage.objects.get(pk=second.pk).unpublish()
+    assert "第二条新闻" not in _html(client, "/news/")
+    assert "第二条新闻" not in _html(client, "/")
+
+
+@uncached
+def test_news_index_queries(client, news, grids, django_assert_max_num_queries):
+    _html(client, "/news/")
+    # The page; the list comes from the cache.
+    with django_assert_max_num_queries(1):
+        _html(client, "/news/")
+    # Each tag and page number is its own list.
+    _html(client, "/news/?page=2")
+    client.force_login(factories.make_user(home_grid=grids[0]))
+    _html(client, "/news/")
+    # The session, the user, unread notifications, Wagtail's user bar (2) and the page.
+    with django_assert_max_num_queries(6):
+        assert "第一条新闻" in _html(client, "/news/")

@@ -304,6 +304,31 @@ def test_home_section_shows_a_project_as_soon_as_it_is_published(
     assert "邻里互助食堂" in client.get(home_page.url).content.decode()
 
 
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_index_list_is_shared_and_fresh_after_each_change(
+    client, projects, project_index, org_a, grids, resident, django_assert_max_num_queries
+):
+    """The list under the filters is a fragment shared by everyone with the same query
+    string, signed in or not, and rendered again when a project is published or
+    unpublished or an organization changes."""
+    url = project_index.url + "?category=elderly"
+    assert "邻里互助食堂" not in client.get(url).content.decode()
+    project = project_factories.make_project(
+        org_a, title="邻里互助食堂", communities=[grids[0].community], category_slug="elderly"
+    )
+    assert "邻里互助食堂" in client.get(url).content.decode()
+    client.force_login(resident)
+    client.get(url)
+    with django_assert_max_num_queries(8) as captured:
+        assert "邻里互助食堂" in client.get(url).content.decode()
+    assert not [q for q in captured.captured_queries if "serviceprojectpage" in q["sql"]]
+    project.unpublish()
+    assert "邻里互助食堂" not in client.get(url).content.decode()
+    org_a.name = "新名字的社会组织"
+    org_a.save()
+    assert "新名字的社会组织" in client.get(url).content.decode()
+
+
 # Query counts with many rows: the pages must not grow with the data.
 
 

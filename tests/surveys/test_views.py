@@ -3,6 +3,7 @@ import datetime
 import io
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -156,6 +157,58 @@ def test_results_page_counts_and_filters(client, survey, grids):
     filtered = client.get(url, {"community": community.pk}).content.decode()
     expected = SurveyResponse.objects.filter(community=community).count()
     assert f"共 {expected} 份答卷" in filtered
+
+
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_results_page_counts_are_shared_and_fresh_after_each_answer(
+    client, survey, grids, django_assert_max_num_queries
+):
+    """The counts are a fragment shared by everyone who may see them (staff apart, they
+    see links to the text answers) and rendered again after every new answer."""
+    survey.results_visibility = "while_open"
+    survey.save_revision().publish()
+    _fill(survey, 2, grids=grids[:2])
+    admin = make_user(is_superuser=True, is_staff=True)
+    url = route_url(survey, "results")
+    login(client, make_user(home_grid=grids[0]))
+    html = client.get(url).content.decode()
+    assert "共 2 份答卷" in html and "2 人，100.0%" in html
+    assert "文字回答仅工作人员可见" in html
+    _fill(survey, 1, grids=grids[:1])
+    html = client.get(url).content.decode()
+    assert "共 3 份答卷" in html and "3 人，100.0%" in html
+    with django_assert_max_num_queries(8) as captured:
+        client.get(url)
+    assert not [q for q in captured.captured_queries if "surveys_surveyanswer" in q["sql"]]
+    client.logout()
+    login(client, admin)
+    html = client.get(url).content.decode()
+    assert "共 3 份答卷" in html and "查看文字回答" in html
+
+
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_survey_form_is_shared_but_the_csrf_token_is_not(client, survey, grids):
+    url = survey.url
+    login(client, make_user(home_grid=grids[0]))
+    first = client.get(url).content.decode()
+    client.logout()
+    login(client, make_user(home_grid=grids[1]))
+    second = client.get(url).content.decode()
+    for question in survey.get_form_fields():
+        assert question.label in first and question.label in second
+    token = 'name="csrfmiddlewaretoken" value="'
+    assert first.split(token, 1)[1][:20] != second.split(token, 1)[1][:20]
+
+
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_survey_index_is_shared(client, survey, grids, django_assert_max_num_queries):
+    url = survey.get_parent().url
+    assert survey.title in client.get(url).content.decode()
+    login(client, make_user(home_grid=grids[0]))
+    client.get(url)
+    with django_assert_max_num_queries(7) as captured:
+        assert survey.title in client.get(url).content.decode()
+    assert not [q for q in captured.captured_queries if "surveys_surveyresponse" in q["sql"]]
 
 
 def test_free_text_answers_are_staff_only_and_scoped(client, survey, grids):

@@ -4,6 +4,7 @@ members and listed on the project page through the registry slot."""
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,3 +132,29 @@ def test_other_organization_cannot_see_activity_signups(client, project, organiz
     assert client.get(reverse("volunteers:shift_export", args=[shift.pk, "csv"])).status_code == 403
     client.force_login(owner)
     assert "13700001234" in client.get(shift.get_absolute_url()).content.decode()
+
+
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_project_page_parts_are_shared_and_fresh_after_each_change(
+    client, project, organizations, django_assert_max_num_queries
+):
+    """The project's own content and its activities are fragments shared by everyone and
+    rendered again after a new activity, a sign-up or a change of the organization."""
+    assert "暂时没有安排活动。" in client.get(project.url).content.decode()
+    start = timezone.localtime() + timedelta(days=3)
+    owner = _owner(organizations[0])
+    client.force_login(owner)
+    assert (
+        client.post(
+            reverse("volunteers:activity_create", args=[project.pk]), _form(start)
+        ).status_code
+        == 302
+    )
+    client.logout()
+    assert "独居老人探访（周六场）" in client.get(project.url).content.decode()
+    with django_assert_max_num_queries(1):  # the page; its parts come from the cache
+        client.get(project.url)
+    organization = organizations[0]
+    organization.name = "甲社工服务中心（更名）"
+    organization.save()
+    assert "甲社工服务中心（更名）" in client.get(project.url).content.decode()

@@ -364,6 +364,30 @@ def test_index_and_home_sections(client, grid, leader, home_page):
     assert "公开活动：楼院清洁" in client.get("/").content.decode()
 
 
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_index_lists_are_shared_and_fresh_after_each_sign_up(
+    client, grid, leader, django_assert_max_num_queries
+):
+    """The finder and the lists are a fragment shared by everyone, signed in or not, and
+    rendered again after every change of a shift or a sign-up."""
+    shift = make_shift(grid=grid, title="公开活动：楼院清洁", members_only=False, capacity=2)
+    url = reverse("volunteers:index")
+    assert "已报 0 / 2 人" in client.get(url).content.decode()
+    services.shift_sign_up(shift=shift, user=make_member(grid=grid))
+    assert "已报 1 / 2 人" in client.get(url).content.decode()
+    me = make_member(grid=grid)
+    client.force_login(me)
+    client.get(url)
+    # The session, the user, unread notifications and the person's home-grid prompt; the
+    # finder and the lists come from the cache.
+    with django_assert_max_num_queries(5) as captured:
+        html = client.get(url).content.decode()
+    assert "已报 1 / 2 人" in html and "我的服务记录" in html
+    assert not [query for query in captured.captured_queries if "shift" in query["sql"]]
+    services.shift_sign_up(shift=shift, user=me)
+    assert "已满" in client.get(url).content.decode()
+
+
 def test_grid_finder_redirects_to_grid(client, grid):
     response = client.get(
         reverse("volunteers:index"),

@@ -7,13 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import page_cache
 from portal.audit import audit_log
 from portal.forms import add_service_errors, redisplayed_form
+from portal.fragments import cached_fragment
 from portal.models import Grid
 from volunteers import selectors, services
 from volunteers.forms import ApplyForm, AppointLeaderForm, DecisionForm, GridFinderForm
@@ -33,15 +36,28 @@ def index(request: HttpRequest) -> HttpResponse:
     else:
         # Street or community chosen only: show the narrowed selects, no errors yet.
         form = redisplayed_form(GridFinderForm, request.GET)
-    return render(
-        request,
-        "volunteers/index.html",
-        {
-            "finder": form,
-            "open_shifts": selectors.upcoming_open_shifts(limit=12),
-            "patrols": selectors.upcoming_patrols(limit=6),
-        },
+
+    def render_sections() -> str:
+        return render_to_string(
+            "volunteers/_index_sections.html",
+            {
+                "finder": form,
+                "open_shifts": selectors.upcoming_open_shifts(limit=12),
+                "patrols": selectors.upcoming_patrols(limit=6),
+            },
+        )
+
+    # The finder and the lists are the same for everyone with the same query string, signed
+    # in or not: kept until a shift, sign-up or roster changes ("volunteers") and CLOCK_TTL
+    # seconds at most, like the page (a shift leaves the lists when it starts).
+    sections = cached_fragment(
+        "volunteers-index",
+        render_sections,
+        tags=("volunteers",),
+        vary=sorted(request.GET.lists()),
+        ttl=page_cache.CLOCK_TTL,
     )
+    return render(request, "volunteers/index.html", {"sections": mark_safe(sections)})
 
 
 @require_GET
@@ -49,12 +65,31 @@ def index(request: HttpRequest) -> HttpResponse:
 def grid_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Public grid page: leader's name, roster size, upcoming patrols. No contacts."""
     grid = grid_or_404(code)
+
+    def render_shifts() -> str:
+        return render_to_string(
+            "volunteers/_shift_list.html",
+            {
+                "shifts": selectors.upcoming_grid_shifts(grid=grid, limit=10),
+                "empty_text": _("近期没有巡查安排。"),
+            },
+        )
+
+    # The grid's shifts are the same for everyone: kept until a shift or sign-up changes
+    # ("volunteers") and CLOCK_TTL seconds at most, like the page.
+    shifts_html = cached_fragment(
+        "volunteers-grid-shifts",
+        render_shifts,
+        tags=("volunteers",),
+        vary=(grid.pk,),
+        ttl=page_cache.CLOCK_TTL,
+    )
     return render(
         request,
         "volunteers/grid_detail.html",
         {
             "grid": grid,
-            "shifts": selectors.upcoming_grid_shifts(grid=grid, limit=10),
+            "shifts_html": mark_safe(shifts_html),
             "membership": selectors.user_membership(user=request.user, grid=grid),
             "can_manage": can_manage_grid(request.user, grid),
             "can_appoint": can_appoint_leader(request.user, grid),
