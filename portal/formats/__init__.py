@@ -40,4 +40,8 @@ def date_shown(value: date | datetime | None, name: str, *, lang: str | None = N
         return ""
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return dateformat.format(value, format_named(name, lang=lang))
+    if lang is None:
+        return dateformat.format(value, format_named(name))
+    # Month names ("Dec", "十二月") come from the active translation: switch it too.
+    with translation.override(lang):
+        return dateformat.format(value, format_named(name, lang=lang))
