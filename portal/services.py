@@ -4,9 +4,10 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.formats import date_shown
 from portal.models import Grid, HomeGridChange, User
 from portal.ratelimits import rate_limit_exceeded, rate_limit_hit
 
@@ -72,7 +73,7 @@ def _home_grid_change(*, user: User, grid: Grid | None, by: User, by_staff: bool
                         "所在网格每 30 天只能修改一次。您可以在%(date)s之后再修改；"
                         "如果网格填错了，请联系所在社区的工作人员更正。"
                     )
-                    % {"date": formats.date_format(timezone.localtime(next_at), "DATETIME_FORMAT")}
+                    % {"date": date_shown(next_at, "DATETIME_FORMAT")}
                 },
                 code="home_grid_change_too_soon",
             )

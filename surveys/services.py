@@ -7,9 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.formats import date_shown
 from portal.models import User
 from portal.notifications import notify_in_chunks
 from portal.ratelimits import rate_limit_hit
@@ -60,8 +61,7 @@ def _survey_announcement_queue(survey: SurveyPage) -> None:
         kind="survey_opened",
         subject=_("新问卷：%(title)s") % {"title": survey.title},
         body=survey.summary
-        or _("截止时间：%(time)s")
-        % {"time": formats.date_format(timezone.localtime(survey.closes_at), "DATETIME_FORMAT")},
+        or _("截止时间：%(time)s") % {"time": date_shown(survey.closes_at, "DATETIME_FORMAT")},
         url=survey.url or "",
         event_key=f"survey_opened:{survey.pk}",
     )
@@ -139,11 +139,9 @@ def survey_check_can_answer(*, survey: SurveyPage, user=None, now=None) -> None:
                     "您的所在网格是在%(set_at)s设置的，所以不能回答这份问卷。"
                 )
                 % {
-                    "opens": formats.date_format(
-                        timezone.localtime(survey.opens_at), "DATETIME_FORMAT"
-                    ),
+                    "opens": date_shown(survey.opens_at, "DATETIME_FORMAT"),
                     "areas": "、".join(survey_audience_names(survey=survey)),
-                    "set_at": formats.date_format(timezone.localtime(set_at), "DATETIME_FORMAT"),
+                    "set_at": date_shown(set_at, "DATETIME_FORMAT"),
                 },
                 code="home_grid_too_recent",
             )

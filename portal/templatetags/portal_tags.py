@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
+from portal.formats import date_shown
 from portal.fragments import cached_fragment, version_signature
 from portal.sections import stylesheets
 
@@ -68,6 +69,13 @@ def format_hours(value) -> str:
 def hours(value) -> str:
     """{{ total_hours|hours }} → "2.00": the one place service hours are formatted."""
     return format_hours(value)
+
+
+@register.filter(expects_localtime=True)
+def date_as(value, name: str) -> str:
+    """{{ shift.starts_at|date_as:"MONTH_DAY_TIME_FORMAT" }} → "12月8日 18:00" / "8 Dec 18:00":
+    a named format of the active language (portal.formats), Django's names or the project's."""
+    return date_shown(value, name)
 
 
 @register.simple_tag

@@ -98,3 +98,14 @@ def test_other_staff_may_not_correct(resident, grids):
     )
     resident.refresh_from_db()
     assert resident.home_grid == grids[6]
+
+
+@pytest.mark.django_db
+def test_refusal_in_english_gives_the_date_in_english(client, resident, grids):
+    client.force_login(resident)
+    client.post("/en" + reverse("profile_edit"), _profile(grids[5]))
+    change = HomeGridChange.objects.get(user=resident)
+    page = client.post("/en" + reverse("profile_edit"), _profile(grids[6])).content.decode()
+    next_day = timezone.localtime(change.changed_at + datetime.timedelta(days=30))
+    assert f"{next_day.day} {next_day:%b} {next_day.year}, {next_day:%H:%M}" in page
+    assert f"{next_day.month}月{next_day.day}日" not in page
