@@ -20,6 +20,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import TypeAdapter
 
 from api.problems import problem_response
+from portal.page_cache import etag_matches
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -71,15 +72,11 @@ def with_etag(request: HttpRequest, schema, data) -> HttpResponse:
     response = json_response(schema, data)
     etag = _etag(response.content, getattr(request, "LANGUAGE_CODE", ""))
     patch_vary_headers(response, ("Accept-Language",))
-    wanted = request.headers.get("If-None-Match", "")
-    if wanted:
-        candidates = {tag.strip() for tag in wanted.split(",")}
-        weak = {tag.removeprefix("W/") for tag in candidates}
-        if "*" in candidates or etag in candidates or etag.removeprefix("W/") in weak:
-            not_modified = HttpResponseNotModified()
-            not_modified["ETag"] = etag
-            patch_vary_headers(not_modified, ("Accept-Language",))
-            return not_modified
+    if etag_matches(request, etag):
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = etag
+        patch_vary_headers(not_modified, ("Accept-Language",))
+        return not_modified
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response

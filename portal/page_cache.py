@@ -198,15 +198,19 @@ def _page_key(request) -> str:
     return f"{PREFIX}:page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
-def _not_modified(request, headers: dict):
-    """A 304 for a cached answer whose ETag the caller already has (If-None-Match)."""
-    etag = headers.get("ETag")
+def etag_matches(request, etag: str) -> bool:
+    """Whether the request's If-None-Match names `etag` (weak comparison, or `*`)."""
     wanted = request.headers.get("If-None-Match", "")
     if not etag or not wanted:
-        return None
+        return False
     candidates = {tag.strip() for tag in wanted.split(",")}
     weak = {tag.removeprefix("W/") for tag in candidates}
-    if "*" in candidates or etag in candidates or etag.removeprefix("W/") in weak:
+    return "*" in candidates or etag in candidates or etag.removeprefix("W/") in weak
+
+
+def _not_modified(request, headers: dict):
+    """A 304 for a cached answer whose ETag the caller already has (If-None-Match)."""
+    if etag_matches(request, headers.get("ETag", "")):
         response = HttpResponseNotModified()
         for name in ("ETag", "Vary", "Content-Language", "Cache-Control"):
             if name in headers:
