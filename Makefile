@@ -35,10 +35,11 @@ run: install var
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # Unit and integration tests in parallel, then the browser journeys on one shared server
-# (E2E=0 leaves the journeys out: CI runs them once, in the newcomer's SQLite pass).
+# (E2E=0 leaves the journeys out, LIVE=0 the contract fuzzing against a live server with the
+# demo data: CI runs both once, in the newcomer's SQLite pass).
 # --dist loadgroup: the cluster checks (tests/cluster, one xdist group) share one cluster.
 test: install-dev
-	$(PY) -m pytest -n 2 --dist loadgroup -m "not e2e" -q
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not e2e$(if $(filter 0,$(LIVE)), and not live)" -q
 	$(if $(filter 0,$(E2E)),@echo "Browser journeys left out (E2E=0).",$(PY) -m pytest -m e2e -q -p no:randomly)
 
 lint: install-dev

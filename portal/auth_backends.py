@@ -1,18 +1,22 @@
 """Authentication backends that load the signed-in person with their home grid, community
-and street in the same query: nearly every page asks for them."""
+and street in the same query: nearly every page asks for them. The statement is written once
+per process (portal.rows), not built by the ORM on every request."""
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from portal.rows import load_chain
+
+HOME = ("home_grid", "community", "street")
+
 
 def _get_user(backend, user_id):
-    user_model = get_user_model()
     try:
-        user = user_model._default_manager.select_related("home_grid__community__street").get(
-            pk=user_id
-        )
-    except user_model.DoesNotExist:
+        user = load_chain(get_user_model(), int(user_id), HOME)
+    except (TypeError, ValueError):  # a session naming no valid id
+        return None
+    if user is None:
         return None
     return user if backend.user_can_authenticate(user) else None
 

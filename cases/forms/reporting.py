@@ -5,18 +5,66 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms.common import MultipleFileInput
 from cases.models import CaseCategory
 from cases.photos import MAX_PHOTOS, MAX_UPLOAD_BYTES, check_dimensions
+from cases.sla_table import sla_table
 from portal.forms import GridChoiceMixin
 from portal.models import Grid
+from portal.rows import load_chain
 
 
 def active_categories():
     return CaseCategory.objects.filter(is_active=True).order_by("sort_order", "name")
+
+
+def _pk_or_invalid(field, value) -> int:
+    try:
+        pk = int(str(value))
+    except ValueError:
+        pk = 0
+    if not 0 < pk < 2**63:
+        raise ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+    return pk
+
+
+class _CategoryField(forms.ModelChoiceField):
+    """An active category, read from the cached SLA table (cases.sla_table) rather than by a
+    query: every report posts one. Its list (when shown) is still the queryset's."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        category = sla_table().categories.get(_pk_or_invalid(self, value))
+        if category is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return category
+
+
+class _GridField(forms.ModelChoiceField):
+    """A grid with its community and street, in one statement written once (portal.rows)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        grid = load_chain(Grid, _pk_or_invalid(self, value), ("community", "street"))
+        if grid is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return grid
 
 
 class ReportStartForm(GridChoiceMixin):
@@ -94,7 +142,7 @@ class ReportForm(forms.Form):
     """随手拍, step 2: the details. Category and grid come from step 1 in hidden fields and
     are validated again here; the service case_report holds the rules."""
 
-    category = forms.ModelChoiceField(
+    category = _CategoryField(
         queryset=CaseCategory.objects.none(),
         widget=forms.HiddenInput,
         error_messages={
@@ -102,7 +150,7 @@ class ReportForm(forms.Form):
             "invalid_choice": _("所选类别已停用，请重新选择。"),
         },
     )
-    grid = forms.ModelChoiceField(
+    grid = _GridField(
         queryset=Grid.objects.select_related("community__street"),
         widget=forms.HiddenInput,
         error_messages={

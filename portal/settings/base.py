@@ -345,8 +345,14 @@ PORTAL_PERIODIC_WORK_ON_REQUEST = (
     _periodic_on_request == "1" if _periodic_on_request else TASKS_BACKEND_NAME == "immediate"
 )
 # django-rq's queues (used by the rq backend only): both on REDIS_URL; a job may run an hour.
+# With REDIS_URL they share the cache's pooled connections (portal.cache.RedisCache._client):
+# an enqueue then costs a few commands on an open connection, not a new connection each.
 RQ_QUEUES = {
-    name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
+    name: (
+        {"USE_REDIS_CACHE": "default", "DEFAULT_TIMEOUT": 3600}
+        if REDIS_URL
+        else {"URL": "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
+    )
     for name in TASK_QUEUES
 }
 # Wagtail's database search, with Chinese split into two-character pieces (portal.search).

@@ -13,6 +13,7 @@ from PIL import Image
 
 from cases import services
 from cases.models import Case, CaseFollower, CasePhoto, Rating, State
+from cases.sla_table import sla_table
 from tests import factories
 from tests.cases.factories import make_world
 
@@ -201,11 +202,16 @@ def test_report_out_of_range_coordinates_say_so_visibly(client, world):
     assert Case.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "value", ["999999", "abc", "-1", "0", "1.5", "99999999999999999999999", "１２"]
+)
 @pytest.mark.parametrize("field", ["grid", "category"])
-def test_report_with_a_tampered_id_keeps_the_text_and_asks_again(client, world, field):
+def test_report_with_a_tampered_id_keeps_the_text_and_asks_again(client, world, field, value):
+    # The form reads both from a cache and a statement of its own (cases.sla_table,
+    # portal.rows), not from the field's queryset: malformed ids must fail the same way.
     client.force_login(world.reporter)
     text = "小区门口垃圾堆放多日无人清理，已经一周了。"
-    response = client.post(REPORT, details(world, description=text, **{field: "999999"}))
+    response = client.post(REPORT, details(world, description=text, **{field: value}))
     assert response.status_code == 400
     html = response.text
     assert text in html
@@ -217,6 +223,20 @@ def test_report_with_a_tampered_id_keeps_the_text_and_asks_again(client, world, 
     response = client.post(REPORT, details(world, description=text))
     assert response.status_code == 302
     assert Case.objects.get().description == text
+
+
+def test_report_in_a_category_switched_off_meanwhile_asks_again(client, world):
+    client.force_login(world.reporter)
+    other = type(world.category).objects.create(name="临时类别", code="temporary")
+    assert world.category.pk in sla_table().categories  # cached, as on a busy site
+    world.category.is_active = False
+    world.category.save()  # the admin's save drops the cached table (cases.sla_table)
+    response = client.post(REPORT, details(world))
+    assert response.status_code == 400
+    assert "所选类别已停用，请重新选择。" in response.text
+    assert f'<option value="{other.pk}"' in response.text
+    assert Case.objects.count() == 0
+    assert world.category.pk not in sla_table().categories
 
 
 def test_report_refuses_a_huge_image_as_too_large(client, world):

@@ -77,7 +77,14 @@ def add_editor(organization, user) -> OrganizationMember:
 
 
 def make_project(
-    organization, *, title=None, publish=True, communities=(), category_slug="elderly", **fields
+    organization,
+    *,
+    title=None,
+    publish=True,
+    communities=(),
+    category_slug="elderly",
+    tags=(),
+    **fields,
 ) -> ServiceProjectPage:
     n = next(_seq)
     fields.setdefault("summary", "为独居老人提供上门探访服务。")
@@ -92,6 +99,8 @@ def make_project(
     organization.page.add_child(instance=project)
     if communities:
         project.service_communities.set(communities)
+    if tags:
+        project.tags.add(*tags)  # saved with the revision below
     revision = project.save_revision()
     if publish:
         revision.publish()

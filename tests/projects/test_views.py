@@ -336,17 +336,17 @@ def test_index_list_is_shared_and_fresh_after_each_change(
 def many_projects(org_a, org_b, grids):
     image = PortalImage.objects.create(title="封面", file=get_test_image_file())
     created = []
+    # 14 projects: more than one index page (12), each tagged, with a cover and communities.
     for org in (org_a, org_b):
-        for i in range(15):
+        for i in range(7):
             project = project_factories.make_project(
                 org,
                 title=f"{org.name}项目{i}",
                 communities=[grids[0].community, grids[4].community],
                 cover_image=image,
                 category_slug=["elderly", "youth", "health"][i % 3],
+                tags=("助老", f"标签{i % 4}"),
             )
-            project.tags.add("助老", f"标签{i % 4}")
-            project.save_revision().publish()
             created.append(project)
     return created
 
