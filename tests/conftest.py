@@ -15,6 +15,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On PostgreSQL, each worker's test database is a copy of one migrated template
+    (tests/pg_template.py) instead of being migrated from nothing."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql") and os.environ.get("DATABASE_URL"):
+        from tests.pg_template import migrated_template
+
+        database.setdefault("TEST", {})["TEMPLATE"] = migrated_template(os.environ["DATABASE_URL"])
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: cached menus, settings and restriction lists
