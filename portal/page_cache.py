@@ -117,14 +117,24 @@ class _BumpAfterCommit:
 
 
 def bump_now_and_after_commit(keys: list[str]) -> None:
-    bump_versions(keys)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        bump_versions(keys)
         return
-    # Once per transaction after its commit, however many of its saves purged the same tags
+    # After the commit: once per transaction, however many of its saves purge the same tags
     # (a callback of a savepoint rolled back is gone from this list, so is not counted).
-    pending = (entry[1] for entry in connection.run_on_commit)
-    if not any(isinstance(f, _BumpAfterCommit) and f.keys >= set(keys) for f in pending):
+    # Now: once per atomic block. A report's case, history row and statistics rows each purge
+    # "cases" in one block, and a page cached after its first bump still shows the committed
+    # state, which the bump after the commit retires; a nested block (a savepoint) bumps again.
+    wanted, here = set(keys), set(connection.savepoint_ids)
+    pending = [
+        sids
+        for sids, callback, *_ in connection.run_on_commit
+        if isinstance(callback, _BumpAfterCommit) and callback.keys >= wanted
+    ]
+    if here not in pending:
+        bump_versions(keys)
+    if not pending:
         transaction.on_commit(_BumpAfterCommit(keys))
 
 

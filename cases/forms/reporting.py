@@ -198,21 +198,11 @@ class ReportForm(forms.Form):
     )
 
     def __init__(self, *args, patrol_allowed: bool = False, **kwargs):
+        # Every report builds this form: the category's list is read only when it is shown
+        # (show_choice_fields), and the text checks are set once on the class (below).
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = active_categories()
         if not patrol_allowed:
             del self.fields["source"]
-        for name, message in (
-            ("description", _("描述中含有无法识别的字符，请删除后再提交。")),
-            ("address", _("详细地址中含有无法识别的字符，请删除后再提交。")),
-        ):
-            field = self.fields[name]
-            # Replaces Django's null-character check, whose message makes no sense here.
-            field.validators = [
-                validator
-                for validator in field.validators
-                if not isinstance(validator, ProhibitNullCharactersValidator)
-            ] + [NoControlCharactersValidator(message)]
 
     def clean(self):
         data = super().clean()
@@ -241,9 +231,32 @@ class ReportForm(forms.Form):
                     field.label_from_instance = lambda grid: (
                         f"{grid.community.street.name} · {grid.community.name} · {grid.name}"
                     )
+                if name == "category":
+                    field.queryset = active_categories()
                 field.label = label
                 field.widget = forms.Select(choices=field.choices)
                 field.widget.is_required = True
 
     def clean_source(self):
         return self.cleaned_data.get("source") or "resident"
+
+
+def _check_control_characters(form_class, messages: dict) -> None:
+    """Replaces Django's null-character check, whose message makes no sense here, on the
+    form's class (each form copies its fields from there)."""
+    for name, message in messages.items():
+        field = form_class.base_fields[name]
+        field.validators = [
+            validator
+            for validator in field.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator)
+        ] + [NoControlCharactersValidator(message)]
+
+
+_check_control_characters(
+    ReportForm,
+    {
+        "description": _("描述中含有无法识别的字符，请删除后再提交。"),
+        "address": _("详细地址中含有无法识别的字符，请删除后再提交。"),
+    },
+)

@@ -133,18 +133,27 @@ def test_an_anonymous_visitor_with_messages_is_not_served_from_the_cache(client,
     assert "X-Page-Cache" not in client.get(news.url)
 
 
-def test_a_transaction_bumps_each_tag_once_after_it_commits(django_capture_on_commit_callbacks):
+def test_a_transaction_bumps_each_tag_once_after_it_commits(
+    django_capture_on_commit_callbacks, monkeypatch
+):
     """A case and its history row are both saved by one report: each purges "cases", and
-    the versions are bumped at once each time but only once after the commit."""
+    the versions are bumped at the first purge and once after the commit, not at each."""
     from portal import page_cache
 
+    bumped = []
+    real_bump = page_cache.bump_versions
+    monkeypatch.setattr(
+        page_cache, "bump_versions", lambda keys: bumped.append(set(keys)) or real_bump(keys)
+    )
     before = page_cache.tag_versions(["cases", "projects"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         page_cache.purge("cases")
         page_cache.purge("cases")
         page_cache.purge("projects")
         during = page_cache.tag_versions(["cases", "projects"])
+        assert len(bumped) == 2  # "cases" once, "projects" once
     assert len(callbacks) == 2
+    assert len(bumped) == 4
     after = page_cache.tag_versions(["cases", "projects"])
     assert before["cases"] < during["cases"] < after["cases"]
     assert before["projects"] < during["projects"] < after["projects"]
