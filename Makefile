@@ -39,7 +39,8 @@ run: install var
 # demo data: CI runs both once, in the newcomer's SQLite pass).
 # --dist loadgroup: the cluster checks (tests/cluster, one xdist group) share one cluster.
 test: install-dev
-	$(PY) -m pytest -n 2 --dist loadgroup -m "not e2e$(if $(filter 0,$(LIVE)), and not live)" -q
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not e2e$(if $(filter 0,$(LIVE)), and not live)" -q \
+		--durations=15
 	$(if $(filter 0,$(E2E)),@echo "Browser journeys left out (E2E=0).",$(PY) -m pytest -m e2e -q -p no:randomly)
 
 lint: install-dev

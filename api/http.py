@@ -69,7 +69,33 @@ def with_etag(request: HttpRequest, schema, data) -> HttpResponse:
     """A public list with an ETag of its body; 304 when If-None-Match already has it.
 
     Declare `response={200: ..., 304: None}` on the operation."""
-    response = json_response(schema, data)
+    return _etagged(request, json_response(schema, data))
+
+
+def shared_list(
+    request: HttpRequest, schema, compute: Callable[[], object], *, tags=(), ttl: int | None = None
+) -> HttpResponse:
+    """`with_etag` for a public list that is the same for every caller: its JSON body is kept
+    like a page fragment (portal.fragments.cached_value) under the path and the query
+    string, in the caller's language, with the page cache's `tags` and `ttl` (what the
+    operation declares to page_cache.depends_on). The page cache serves only callers without
+    an identity; the app's signed-in callers (X-Session-Token) and every caller when the
+    page cache is off read the body from here, and only `compute()` (the queries, the
+    cards) is skipped: the ETag, the 304 and the headers are the same."""
+    from portal.fragments import cached_value
+    from portal.page_cache import DEFAULT_TTL
+
+    body = cached_value(
+        "api-list",
+        lambda: json_response(schema, compute()).content,
+        tags=tags,
+        vary=[request.path, sorted(request.GET.lists())],
+        ttl=ttl or DEFAULT_TTL,
+    )
+    return _etagged(request, HttpResponse(body, content_type=JSON_CONTENT_TYPE))
+
+
+def _etagged(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     etag = _etag(response.content, getattr(request, "LANGUAGE_CODE", ""))
     patch_vary_headers(response, ("Accept-Language",))
     if etag_matches(request, etag):

@@ -37,8 +37,9 @@ class RedisCache(DjangoRedisCache):
     @property
     def _client(self):
         """The cache's pooled client, which django-rq takes for its queues when RQ_QUEUES
-        says `USE_REDIS_CACHE` (settings): otherwise django-rq builds a new Redis client,
-        and so opens a new connection, for every task enqueued (one per case report)."""
+        names this cache in `USE_REDIS_CACHE` (settings, the alias "rq"): otherwise
+        django-rq builds a new Redis client, and so opens a new connection, for every task
+        enqueued (one per case report)."""
         return self._cache.get_client(write=True)
 
 

@@ -21,7 +21,7 @@ from ninja import File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from api.auth import AUTH, optional_user
-from api.http import idempotent, json_response, with_etag
+from api.http import idempotent, json_response, shared_list, with_etag
 from api.pagination import PageParams, page_of, paginate
 from api.params import MAX_ID, IdempotencyKeyHeader
 from cases import selectors, services, statistics
@@ -127,6 +127,15 @@ def case_list(request, page: Query[PageParams], filters: Query[CaseFilterParams]
     """The public list (every case but the rejected ones), newest first, with the site's
     filters. The count stops at 10,000 as on the site."""
     page_cache.depends_on(request, "cases")
+    return shared_list(
+        request,
+        page_of(PublicCaseCardOut),
+        lambda: _public_page(page, filters),
+        tags=["cases"],
+    )
+
+
+def _public_page(page: PageParams, filters: CaseFilterParams) -> dict:
     data = {k: str(v) for k, v in filters.dict().items() if v is not None}
     filterset = PublicCaseFilterSet(data or None, queryset=selectors.public_cases())
     if filterset.is_bound and not filterset.is_valid():
@@ -134,7 +143,7 @@ def case_list(request, page: Query[PageParams], filters: Query[CaseFilterParams]
     cases = filterset.qs.order_by("-created_at", "-pk")
     result = paginate(cases, page, count=selectors.capped_count(cases))
     result["items"] = [_public_card(c) for c in result["items"]]
-    return with_etag(request, page_of(PublicCaseCardOut), result)
+    return result
 
 
 def _mine(select, request, page: PageParams) -> dict:

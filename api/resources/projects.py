@@ -16,7 +16,7 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
 from api import content
-from api.http import with_etag
+from api.http import shared_list, with_etag
 from api.pagination import PageParams, page_of, paginate
 from api.params import MAX_ID, ObjectId
 from portal import page_cache
@@ -117,6 +117,12 @@ def project_list(request, page: Query[PageParams], filters: Query[FilterParams])
     """The project index's filters: the site's filter form reads them, an invalid one is
     ignored and named in `ignored_filters`; the keyword is searched as on the site."""
     page_cache.depends_on(request, "projects")
+    return shared_list(
+        request, ProjectPageOut, lambda: _project_page(page, filters), tags=["projects"]
+    )
+
+
+def _project_page(page: PageParams, filters: FilterParams) -> dict:
     from projects.forms import ProjectFilterForm
 
     options = selectors.filter_options()
@@ -129,7 +135,7 @@ def project_list(request, page: Query[PageParams], filters: Query[FilterParams])
     result = paginate(projects, page)
     result["items"] = [_card(p) for p in result["items"]]
     result["ignored_filters"] = form.ignored_labels()
-    return with_etag(request, ProjectPageOut, result)
+    return result
 
 
 class CommunityOut(Schema):

@@ -30,7 +30,7 @@ from pydantic import Field
 from wagtail.rich_text import expand_db_html
 
 from api.auth import AUTH, AUTH_OR_VISITOR, VISITOR, optional_user
-from api.http import idempotent, json_response, with_etag
+from api.http import idempotent, json_response, shared_list, with_etag
 from api.pagination import PageParams, page_of, paginate
 from api.params import IdempotencyKeyHeader, ObjectId, VisitorTokenHeader
 from portal import page_cache
@@ -100,6 +100,12 @@ def survey_list(request, page: Query[PageParams], status: Literal["open", "close
     """The survey index's two tabs: open and upcoming surveys (closing soonest first) or
     closed ones (latest first), with their number of responses."""
     page_cache.depends_on(request, ttl=CLOCK_TTL)
+    return shared_list(
+        request, page_of(SurveyCardOut), lambda: _survey_page(page, status), ttl=CLOCK_TTL
+    )
+
+
+def _survey_page(page: PageParams, status: str) -> dict:
     now = timezone.now()
     surveys = _live_surveys()
     if status == "closed":
@@ -109,7 +115,7 @@ def survey_list(request, page: Query[PageParams], status: Literal["open", "close
     surveys = _with_counts(surveys)
     result = paginate(surveys, page)
     result["items"] = [_card(s, now) for s in result["items"]]
-    return with_etag(request, page_of(SurveyCardOut), result)
+    return result
 
 
 class SurveyForMeOut(SurveyCardOut):

@@ -21,7 +21,7 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from api.auth import AUTH, optional_user
-from api.http import idempotent, json_response, with_etag
+from api.http import idempotent, json_response, shared_list
 from api.pagination import PageParams, page_of, paginate
 from api.params import MAX_ID, IdempotencyKeyHeader, ObjectId
 from api.problems import problem_response
@@ -282,6 +282,16 @@ def volunteer_shifts(request, page: Query[PageParams], filters: Query[ShiftParam
     """Patrols and project activities that have not ended (or those starting on `date`),
     soonest first, with confirmed and waitlisted counts and places left."""
     page_cache.depends_on(request, "volunteers", ttl=CLOCK_TTL)
+    return shared_list(
+        request,
+        page_of(ShiftOut),
+        lambda: _shift_page(page, filters),
+        tags=["volunteers"],
+        ttl=CLOCK_TTL,
+    )
+
+
+def _shift_page(page: PageParams, filters: ShiftParams) -> dict:
     now = timezone.now()
     shifts = Shift.objects.all()
     if filters.grid is not None:
@@ -304,7 +314,7 @@ def volunteer_shifts(request, page: Query[PageParams], filters: Query[ShiftParam
     )
     result = paginate(queryset, page, count=shifts.count())
     result["items"] = [_shift(s, now) for s in result["items"]]
-    return with_etag(request, page_of(ShiftOut), result)
+    return result
 
 
 class MySignUpOut(Schema):

@@ -345,11 +345,14 @@ PORTAL_PERIODIC_WORK_ON_REQUEST = (
     _periodic_on_request == "1" if _periodic_on_request else TASKS_BACKEND_NAME == "immediate"
 )
 # django-rq's queues (used by the rq backend only): both on REDIS_URL; a job may run an hour.
-# With REDIS_URL they share the cache's pooled connections (portal.cache.RedisCache._client):
-# an enqueue then costs a few commands on an open connection, not a new connection each.
+# With REDIS_URL they keep their connections open in a pool of their own (the cache alias
+# "rq", portal.cache.RedisCache._client), apart from the cache's: an enqueue then costs a
+# few commands on an open connection, not a new connection each.
+if REDIS_URL:
+    CACHES["rq"] = {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}
 RQ_QUEUES = {
     name: (
-        {"USE_REDIS_CACHE": "default", "DEFAULT_TIMEOUT": 3600}
+        {"USE_REDIS_CACHE": "rq", "DEFAULT_TIMEOUT": 3600}
         if REDIS_URL
         else {"URL": "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
     )

@@ -4,7 +4,9 @@ language it asked for, and a 304 for an ETag it has; a caller with a token, a vi
 an Authorization header or a session cookie is never served from it."""
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from cases import services as case_services
 from portal.models import StandardPage
@@ -122,3 +124,57 @@ def test_open311_and_the_pages_api(world, home_page, anon_app):
 def test_switched_off_it_keeps_nothing(world, anon_app):
     _get(anon_app, CASES)
     assert "X-Page-Cache" not in _get(anon_app, CASES)
+
+
+# The public lists' shared bodies (api.http.shared_list): for callers the page cache does not
+# serve, the list's queries run once per change, not once per caller.
+
+SHARED_LISTS = [
+    CASES,
+    "/api/v1/cases?offset=0&limit=5",
+    "/api/v1/volunteers/shifts?limit=20",
+    "/api/v1/surveys?status=open",
+    "/api/v1/projects?limit=12",
+]
+
+
+@pytest.mark.parametrize("url", SHARED_LISTS)
+def test_a_signed_in_app_reads_a_public_list_from_its_shared_body(world, url):
+    app = AppClient()
+    app.login(world.reporter.email)
+    first = _get(app, url)
+    other = AppClient()
+    other.login(world.staff.email)
+    # The caller's token is still checked; the list (its count, its page) is not built again.
+    with CaptureQueriesContext(connection) as queries:
+        second = _get(other, url)
+    assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert "X-Page-Cache" not in second
+    assert second.content == first.content and second["ETag"] == first["ETag"]
+    assert other.get(url, **{"If-None-Match": first["ETag"]}).status_code == 304
+
+
+def test_a_shared_list_shows_a_change_at_once(world):
+    app = AppClient()
+    app.login(world.reporter.email)
+    before = _get(app, CASES).json()["count"]
+    case_services.case_accept(case=world.report(), by=world.staff)
+    assert _get(app, CASES).json()["count"] == before + 1
+    shift = make_shift(grid=world.grid, members_only=False, capacity=3)
+    url = f"/api/v1/volunteers/shifts?grid={world.grid.pk}"
+    assert _get(app, url).json()["items"][0]["places_left"] == 3
+    shift_services.shift_sign_up(shift=shift, user=make_member(grid=world.grid))
+    assert _get(app, url).json()["items"][0]["places_left"] == 2
+
+
+def test_a_shared_list_keeps_each_query_and_language_apart(world):
+    app = AppClient()
+    app.login(world.reporter.email)
+    everything = _get(app, CASES).json()
+    assert _get(app, "/api/v1/cases?limit=1").json()["items"] == everything["items"][:1]
+    english = AppClient(token=app.token, language="en")
+    assert _get(english, "/api/v1/volunteers/shifts")["Content-Language"] == "en"
+    assert _get(app, "/api/v1/volunteers/shifts")["Content-Language"] == "zh-hans"
+    # A filter the list refuses is a 400 problem every time, never a kept answer.
+    for _ in range(2):
+        assert app.get("/api/v1/cases?street=abc").status_code == 400
