@@ -27,6 +27,8 @@ deadline) is kept CLOCK_TTL seconds at most; see README.md, "Languages and cachi
 
 import hashlib
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
@@ -101,8 +103,35 @@ def tag_keys(tags) -> list[str]:
 def purge(*tags: str) -> None:
     """Every cached page that depends on one of `tags` is stale. Bumped now and again after
     the surrounding transaction commits, so that a page rendered meanwhile from the
-    uncommitted state is not kept under the new version (one round trip each on Redis)."""
+    uncommitted state is not kept under the new version (one round trip each on Redis).
+    Inside `purges_gathered()`, the bump now waits for the end of that block."""
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.update(tag_keys(tags))
+        return
     bump_now_and_after_commit(tag_keys(tags))
+
+
+_gathered: ContextVar[set | None] = ContextVar("page_cache_gathered", default=None)
+
+
+@contextmanager
+def purges_gathered():
+    """The purges made inside the block (a service's saves, each purging its tags through
+    the model signals) are bumped once, at the end of the block, instead of one round trip
+    to Redis each: a case report's case, history row and statistics rows each purge
+    "cases". For a block that renders no page while it runs (a service, not a view)."""
+    if _gathered.get() is not None:  # an outer block gathers them
+        yield
+        return
+    token = _gathered.set(set())
+    try:
+        yield
+    finally:
+        keys = _gathered.get()
+        _gathered.reset(token)
+        if keys:
+            bump_now_and_after_commit(sorted(keys))
 
 
 class _BumpAfterCommit:
@@ -117,24 +146,14 @@ class _BumpAfterCommit:
 
 
 def bump_now_and_after_commit(keys: list[str]) -> None:
+    bump_versions(keys)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        bump_versions(keys)
         return
-    # After the commit: once per transaction, however many of its saves purge the same tags
+    # Once per transaction after its commit, however many of its saves purged the same tags
     # (a callback of a savepoint rolled back is gone from this list, so is not counted).
-    # Now: once per atomic block. A report's case, history row and statistics rows each purge
-    # "cases" in one block, and a page cached after its first bump still shows the committed
-    # state, which the bump after the commit retires; a nested block (a savepoint) bumps again.
-    wanted, here = set(keys), set(connection.savepoint_ids)
-    pending = [
-        sids
-        for sids, callback, *_ in connection.run_on_commit
-        if isinstance(callback, _BumpAfterCommit) and callback.keys >= wanted
-    ]
-    if here not in pending:
-        bump_versions(keys)
-    if not pending:
+    pending = (entry[1] for entry in connection.run_on_commit)
+    if not any(isinstance(f, _BumpAfterCommit) and f.keys >= set(keys) for f in pending):
         transaction.on_commit(_BumpAfterCommit(keys))
 
 

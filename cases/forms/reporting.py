@@ -22,49 +22,42 @@ def active_categories():
     return CaseCategory.objects.filter(is_active=True).order_by("sort_order", "name")
 
 
-def _pk_or_invalid(field, value) -> int:
-    try:
-        pk = int(str(value))
-    except ValueError:
-        pk = 0
-    if not 0 < pk < 2**63:
-        raise ValidationError(
-            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-        )
-    return pk
+class _LookupChoiceField(forms.ModelChoiceField):
+    """A choice read by `lookup(pk)` rather than through the queryset: every report posts
+    one. The list, when it is shown (show_choice_fields), is still the queryset's."""
 
-
-class _CategoryField(forms.ModelChoiceField):
-    """An active category, read from the cached SLA table (cases.sla_table) rather than by a
-    query: every report posts one. Its list (when shown) is still the queryset's."""
+    def lookup(self, pk: int):
+        raise NotImplementedError
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        category = sla_table().categories.get(_pk_or_invalid(self, value))
-        if category is None:
+        try:
+            pk = int(str(value))
+        except ValueError:
+            pk = 0
+        found = self.lookup(pk) if 0 < pk < 2**63 else None
+        if found is None:
             raise ValidationError(
                 self.error_messages["invalid_choice"],
                 code="invalid_choice",
                 params={"value": value},
             )
-        return category
+        return found
 
 
-class _GridField(forms.ModelChoiceField):
+class _CategoryField(_LookupChoiceField):
+    """An active category, from the cached SLA table (cases.sla_table)."""
+
+    def lookup(self, pk: int):
+        return sla_table().categories.get(pk)
+
+
+class _GridField(_LookupChoiceField):
     """A grid with its community and street, in one statement written once (portal.rows)."""
 
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        grid = load_chain(Grid, _pk_or_invalid(self, value), ("community", "street"))
-        if grid is None:
-            raise ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return grid
+    def lookup(self, pk: int):
+        return load_chain(Grid, pk, ("community", "street"))
 
 
 class ReportStartForm(GridChoiceMixin):

@@ -17,6 +17,7 @@ from cases.services.common import record, save_photos
 from cases.services.stats import stat_add
 from cases.sla_table import sla_table
 from cases.working_time import add_working_hours
+from portal import page_cache
 from portal.models import Grid, User
 from portal.permissions import is_district_admin, staff_community_ids
 
@@ -196,20 +197,23 @@ def case_report(
     )
     _check_source(by=by, grid=grid, source=source)
     photos = cleaned.pop("photos")
-    case = _insert_case(
-        category=category,
-        grid=grid,
-        priority=priority,
-        now=now or timezone.now(),
-        source=source,
-        reporter=by,
-        contact_allowed=bool(contact_allowed),
-        **cleaned,
-    )
-    save_photos(case, photos=photos, kind=CasePhoto.Kind.REPORT, by=by)
-    roles = _reporter_roles(by=by, grid=grid, source=source)
-    record(case, action="report", by=by, roles=roles, note="")
-    stat_add(case, reported=1)
+    # The case, its photos, its history row and its statistics each purge "cases": one
+    # round trip to Redis for all of them.
+    with page_cache.purges_gathered():
+        case = _insert_case(
+            category=category,
+            grid=grid,
+            priority=priority,
+            now=now or timezone.now(),
+            source=source,
+            reporter=by,
+            contact_allowed=bool(contact_allowed),
+            **cleaned,
+        )
+        save_photos(case, photos=photos, kind=CasePhoto.Kind.REPORT, by=by)
+        roles = _reporter_roles(by=by, grid=grid, source=source)
+        record(case, action="report", by=by, roles=roles, note="")
+        stat_add(case, reported=1)
     # The supervisors are told after the commit (a task), not inside the report's transaction.
     transaction.on_commit(partial(_enqueue_notification, case.pk, by.pk))
     return case

@@ -133,11 +133,29 @@ def test_an_anonymous_visitor_with_messages_is_not_served_from_the_cache(client,
     assert "X-Page-Cache" not in client.get(news.url)
 
 
-def test_a_transaction_bumps_each_tag_once_after_it_commits(
+def test_a_transaction_bumps_each_tag_once_after_it_commits(django_capture_on_commit_callbacks):
+    """A case and its history row are both saved by one report: each purges "cases", and
+    the versions are bumped at once each time but only once after the commit."""
+    from portal import page_cache
+
+    before = page_cache.tag_versions(["cases", "projects"])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page_cache.purge("cases")
+        page_cache.purge("cases")
+        page_cache.purge("projects")
+        during = page_cache.tag_versions(["cases", "projects"])
+    assert len(callbacks) == 2
+    after = page_cache.tag_versions(["cases", "projects"])
+    assert before["cases"] < during["cases"] < after["cases"]
+    assert before["projects"] < during["projects"] < after["projects"]
+
+
+def test_purges_gathered_in_a_block_are_bumped_once_at_its_end(
     django_capture_on_commit_callbacks, monkeypatch
 ):
-    """A case and its history row are both saved by one report: each purges "cases", and
-    the versions are bumped at the first purge and once after the commit, not at each."""
+    """A service's saves each purge their tags through the signals; inside
+    purges_gathered() they cost one round trip, at the end of the block (and one after the
+    commit), and a page read after the block is fresh."""
     from portal import page_cache
 
     bumped = []
@@ -147,13 +165,14 @@ def test_a_transaction_bumps_each_tag_once_after_it_commits(
     )
     before = page_cache.tag_versions(["cases", "projects"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        page_cache.purge("cases")
-        page_cache.purge("cases")
-        page_cache.purge("projects")
-        during = page_cache.tag_versions(["cases", "projects"])
-        assert len(bumped) == 2  # "cases" once, "projects" once
-    assert len(callbacks) == 2
-    assert len(bumped) == 4
-    after = page_cache.tag_versions(["cases", "projects"])
-    assert before["cases"] < during["cases"] < after["cases"]
-    assert before["projects"] < during["projects"] < after["projects"]
+        with page_cache.purges_gathered():
+            page_cache.purge("cases")
+            with page_cache.purges_gathered():  # a nested block: the outer one bumps
+                page_cache.purge("projects")
+            page_cache.purge("cases")
+            assert bumped == []
+        assert len(bumped) == 1
+        after_block = page_cache.tag_versions(["cases", "projects"])
+        assert before["cases"] < after_block["cases"]
+        assert before["projects"] < after_block["projects"]
+    assert len(callbacks) == 1 and len(bumped) == 2
