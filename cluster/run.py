@@ -11,9 +11,10 @@ The parts, each a process of its own on 127.0.0.1, in its own process group:
   tests' own few rows in the tests). Migrating takes a minute or two, so the first start
   keeps a migrated copy as a template (`cluster_template_<digest of the migrations and
   package versions>`) and the next starts copy it in a second;
-- Redis: CLUSTER_REDIS_URL, else REDIS_URL's server with database 12 (the test suite's own
-  databases are 0–3; the queues' names are fixed, so the cluster needs a database of its
-  own, and one cluster at a time may use it), with a key prefix of its own for the cache.
+- Redis: CLUSTER_REDIS_URL, else REDIS_URL's server with database 12, or 12 + n under
+  pytest-xdist's worker gwn (the test suite's own databases are 0–3; the queues' names are
+  fixed, so each cluster needs a database of its own, and one cluster at a time may use
+  it), with a key prefix of its own for the cache.
   rq's keys left there by an earlier cluster (jobs of a database since dropped) are
   deleted at the start;
 - moto in server mode as the S3 API, with the bucket created, when moto is installed;
@@ -531,10 +532,15 @@ class Cluster:
 
 
 def cluster_redis_url(redis_url: str) -> str:
-    """CLUSTER_REDIS_URL, else REDIS_URL's server with the cluster's own database."""
+    """CLUSTER_REDIS_URL, else REDIS_URL's server with the cluster's own database: 12, or
+    12 + n for pytest-xdist's worker gwn. rq's queues have fixed names, so two clusters
+    started at once (one per xdist worker, when the cluster checks are split between them)
+    must not share a database: the worker of one took or cleared the other's jobs."""
     if os.environ.get("CLUSTER_REDIS_URL"):
         return os.environ["CLUSTER_REDIS_URL"]
-    return urlunsplit(urlsplit(redis_url)._replace(path=f"/{CLUSTER_REDIS_DB}"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    database = CLUSTER_REDIS_DB + (int(worker[2:]) if worker[2:].isdigit() else 0)
+    return urlunsplit(urlsplit(redis_url)._replace(path=f"/{database}"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ node does, the other sees, and that losing a node or the worker loses nothing:
 They need PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), as CI's second pass has; they are
 skipped without them, and fail instead under CI=true. Every load loop is bounded in count
 and time. The cluster's own Redis database: CLUSTER_REDIS_URL, else REDIS_URL's server,
-database 12 (cluster/run.py).
+database 12 (12 + n on xdist's worker gwn: cluster/run.py).
 
 Time on a 2-core machine: 94 s idle on a server without the migrated template database
 (the first run: migrating 32 s), 65 s with it under a load of 3; under a load of 7–9,
