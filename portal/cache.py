@@ -12,7 +12,8 @@ building one (with its table of ~170 response callbacks) for every cache call.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import Generic, TypeVar
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -82,3 +83,58 @@ def bump_versions(keys: Iterable[str]) -> None:
         pipe.set(stored, time.time_ns(), nx=True)
         pipe.incr(stored)
     pipe.execute()
+
+
+def current_versions(keys: list[str]) -> tuple[int, ...]:
+    """The number of each version key, a key missing from the cache first set from the clock
+    (as `bump_versions` would): one round trip on Redis."""
+    backend = _redis_backend()
+    if backend is None:
+        found = cache.get_many(keys)
+        if len(found) < len(keys):
+            for key in keys:
+                if key not in found:
+                    cache.add(key, time.time_ns(), timeout=None)
+            found = cache.get_many(keys)
+        return tuple(found.get(key) for key in keys)
+    stored = [backend.make_and_validate_key(key) for key in keys]
+    pipe = backend._cache.get_client(write=True).pipeline(transaction=False)  # noqa: SLF001
+    for key in stored:
+        pipe.set(key, time.time_ns(), nx=True)
+    for key in stored:
+        pipe.get(key)
+    return tuple(int(value) for value in pipe.execute()[len(stored) :])
+
+
+T = TypeVar("T")
+
+
+class LocalCopies(Generic[T]):
+    """Objects built from the database and kept in this process while the version keys they
+    were built under keep their numbers (one round trip to the cache checks them), and
+    `ttl` seconds at most: a safety net for a change that bumps no version (an SQL update).
+    Whoever changes what an object was built from bumps one of its keys, now and after the
+    commit (`page_cache.bump_now_and_after_commit`). The objects are shared by every
+    request and thread of the process: callers copy one before they change it."""
+
+    def __init__(self, *, ttl: float, max_entries: int = 256):
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[Hashable, tuple[tuple, float, T]] = {}
+
+    def get(self, ident: Hashable, version_keys: list[str], build: Callable[[], T | None]):
+        """The object kept for `ident`, or a new one from `build()` (None is not kept)."""
+        versions = current_versions(version_keys)
+        entry = self._entries.get(ident)
+        now = time.monotonic()
+        if entry is not None and entry[0] == versions and now < entry[1]:
+            return entry[2]
+        value = build()
+        if value is not None:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[ident] = (versions, now + self.ttl, value)
+        return value
+
+    def clear(self) -> None:
+        self._entries.clear()

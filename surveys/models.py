@@ -303,9 +303,13 @@ class SurveyPage(ViewRestrictionsMixin, SurveyRoutesMixin, SearchableMixin, Abst
     # Wagtail form plumbing ----------------------------------------------------------------
 
     def get_form_class(self):
-        from surveys.forms import SurveyFormBuilder
+        cached = getattr(self, "_form_class_cache", None)
+        if cached is None:
+            from surveys.forms import SurveyFormBuilder
 
-        return SurveyFormBuilder(self.get_form_fields()).get_form_class()
+            cached = SurveyFormBuilder(self.get_form_fields()).get_form_class()
+            self._form_class_cache = cached
+        return cached
 
     def get_form_fields(self):
         cached = getattr(self, "_questions_cache", None)

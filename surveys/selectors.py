@@ -1,6 +1,7 @@
 """Reads shared by the survey pages, the home and account sections and the exports, each built
 to a fixed number of queries. Results are counted by the database (GROUP BY)."""
 
+import copy
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -10,8 +11,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from portal import page_cache
+from portal.cache import LocalCopies
 from portal.models import Community, Street
-from portal.selectors import public_pages
+from portal.selectors import is_public_path, public_pages
 from surveys import results_cache
 from surveys.models import SurveyAnswer, SurveyPage, SurveyQuestion, SurveyResponse
 from surveys.question_types import ResultRow
@@ -20,6 +23,36 @@ from surveys.results_cache import (  # noqa: F401 - survey_results_changed: impo
     survey_results_changed,
     survey_results_version,
 )
+
+# A live survey's page, questions and answer form, kept in each process between requests.
+_kept_surveys: LocalCopies[SurveyPage] = LocalCopies(ttl=60)
+
+
+def survey_definition_key(survey_id: int) -> str:
+    """The version key bumped when a survey's questions change (surveys.signals)."""
+    return results_cache.cache_prefix(survey_id) + ":definition"
+
+
+def live_survey(*, survey_id: int) -> SurveyPage | None:
+    """A live survey outside every view restriction, with its questions and its answer form
+    class, or None: what the API's survey endpoints work on. Kept in this process while
+    nothing it was built from changes, so that an answer costs no query for the survey, its
+    questions or its form: any page's save, publish, move or deletion bumps the page cache's
+    "site" tag and a question's save or deletion the survey's definition key (one round trip
+    to the cache reads both); a change that bumps neither (an SQL update) is seen within a
+    minute. Each call returns a copy of its own."""
+
+    def build() -> SurveyPage | None:
+        survey = SurveyPage.objects.live().filter(pk=survey_id).first()
+        if survey is not None:
+            survey.get_form_class()  # the questions (one query) and the form class, kept
+        return survey
+
+    keys = [*page_cache.tag_keys(["site"]), survey_definition_key(survey_id)]
+    survey = _kept_surveys.get(survey_id, keys, build)
+    if survey is None or not is_public_path(survey.path):
+        return None
+    return copy.copy(survey)
 
 
 def survey_response_for(*, survey: SurveyPage, user=None, visitor_token: str = ""):

@@ -20,7 +20,6 @@ from typing import Literal
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -217,7 +216,10 @@ class SurveyOut(SurveyCardOut):
 
 
 def _survey_or_404(survey_id: int) -> SurveyPage:
-    return get_object_or_404(_live_surveys(), pk=survey_id)
+    survey = selectors.live_survey(survey_id=survey_id)
+    if survey is None:
+        raise Http404
+    return survey
 
 
 def _questions(survey: SurveyPage) -> list[dict]:

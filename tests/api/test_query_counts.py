@@ -27,9 +27,9 @@ BUDGETS = {
     # +1: the open surveys' ids, for my respondent keys (answered holds for anonymous surveys).
     "/api/v1/surveys/for-me": 6,
     "/api/v1/surveys/mine": 4,
-    "/api/v1/surveys/{survey}": 7,
-    "/api/v1/surveys/{survey}/response": 6,
-    "/api/v1/surveys/{survey}/results": 5,
+    "/api/v1/surveys/{survey}": 5,
+    "/api/v1/surveys/{survey}/response": 4,
+    "/api/v1/surveys/{survey}/results": 3,
     "/api/v1/projects": 3,
     "/api/v1/projects?q=探访": 4,
     "/api/v1/projects/filters": 0,
@@ -45,8 +45,8 @@ BUDGETS = {
 # Visitors (X-Visitor-Token, no session): no token queries.
 VISITOR_BUDGETS = {
     "/api/v1/surveys/for-me": 3,
-    "/api/v1/surveys/{open_survey}": 5,
-    "/api/v1/surveys/{open_survey}/response": 4,
+    "/api/v1/surveys/{open_survey}": 3,
+    "/api/v1/surveys/{open_survey}/response": 2,
 }
 
 
@@ -187,13 +187,13 @@ def test_visitors_reads_and_writes_have_a_fixed_number_of_queries(
         other = {"X-Visitor-Token": f"other-visitor-{n:02d}" + "z" * 20}
         assert app.post(url, {"answers": answers}, **other).status_code == 201
     headers = {"X-Visitor-Token": token}
-    with django_assert_max_num_queries(10, info="visitor submit with a key"):
+    with django_assert_max_num_queries(8, info="visitor submit with a key"):
         created = app.post(url, {"answers": answers}, **headers, **{"Idempotency-Key": "v1"})
     assert created.status_code == 201, created.content
-    with django_assert_max_num_queries(5, info="visitor replay"):
+    with django_assert_max_num_queries(4, info="visitor replay"):
         replay = app.post(url, {"answers": answers}, **headers, **{"Idempotency-Key": "v1"})
     assert replay.status_code == 201
-    with django_assert_max_num_queries(11, info="visitor edit"):
+    with django_assert_max_num_queries(9, info="visitor edit"):
         assert app.put(url, {"answers": answers}, **headers).status_code == 200
     for template, budget in VISITOR_BUDGETS.items():
         path = template.format(**world)
@@ -218,12 +218,12 @@ def test_writes_have_a_fixed_number_of_queries(size, grids, django_assert_max_nu
     keys = [q["key"] for q in detail["questions"]]
     answers = {keys[0]: "楼道照明", keys[1]: ["助餐", "助浴"], keys[2]: 4, keys[3]: "好"}
     url = f"/api/v1/surveys/{world['survey']}/response"
-    with django_assert_max_num_queries(13, info="submit with a key"):
+    with django_assert_max_num_queries(11, info="submit with a key"):
         response = app.post(url, {"answers": answers}, **{"Idempotency-Key": "k1"})
     assert response.status_code == 201, response.content
-    with django_assert_max_num_queries(7, info="replay"):
+    with django_assert_max_num_queries(6, info="replay"):
         assert app.post(url, {"answers": answers}, **{"Idempotency-Key": "k1"}).status_code == 201
-    with django_assert_max_num_queries(15, info="edit"):
+    with django_assert_max_num_queries(13, info="edit"):
         assert app.put(url, {"answers": answers}).status_code == 200
     with django_assert_max_num_queries(14, info="profile"):
         assert app.patch("/api/v1/me", {"display_name": "李叔"}).status_code == 200

@@ -110,10 +110,11 @@ def test_closed_survey_cannot_be_edited(survey, resident, resident_app):
         ).status_code
         == 201
     )
-    type(survey).objects.filter(pk=survey.pk).update(
-        closes_at=timezone.now() - datetime.timedelta(minutes=1),
-        opens_at=timezone.now() - datetime.timedelta(days=2),
-    )
+    # Saved as the admin saves it (an SQL update would bypass the signals that tell the
+    # API's kept copy of the survey, surveys.selectors.live_survey, for up to a minute).
+    survey.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    survey.opens_at = timezone.now() - datetime.timedelta(days=2)
+    survey.save(update_fields=["closes_at", "opens_at"])
     refused = resident_app.put(
         f"/api/v1/surveys/{survey.pk}/response", {"answers": _answers(detail)}
     )
@@ -393,3 +394,32 @@ def test_schema_says_answers_take_visitors():
         assert "X-Visitor-Token" in [p["name"] for p in operation["parameters"]], method
         assert "401" in operation["responses"]
     assert {} not in paths["/api/v1/me"]["get"]["security"]
+
+
+def test_the_survey_kept_between_requests_follows_every_change(survey, resident_app):
+    """The API keeps a live survey, its questions and its answer form in each process
+    (surveys.selectors.live_survey). A question saved on its own (as a script would), the
+    survey's closing time saved, and the survey unpublished all show on the next request."""
+    from surveys.models import SurveyQuestion
+
+    url = f"/api/v1/surveys/{survey.pk}"
+    before = resident_app.get(url).json()
+    SurveyQuestion.objects.create(
+        page=survey, sort_order=9, label="您家住几楼？", field_type="singleline", required=True
+    )
+    detail = resident_app.get(url).json()
+    assert [q["label"] for q in detail["questions"]][-1] == "您家住几楼？"
+    # The answer form asks for the new question too.
+    refused = resident_app.post(f"{url}/response", {"answers": _answers(before)})
+    errors = assert_problem(refused, 400)["errors"]
+    assert errors == {detail["questions"][-1]["key"]: ["请回答这个问题。"]}
+
+    survey.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    survey.save(update_fields=["closes_at"])
+    assert resident_app.get(url).json()["status"] == "closed"
+    closed = resident_app.post(f"{url}/response", {"answers": _answers(detail)})
+    assert assert_problem(closed, 400, "closed")
+
+    survey.unpublish()
+    assert resident_app.get(url).status_code == 404
+    assert resident_app.post(f"{url}/response", {"answers": _answers(detail)}).status_code == 404
