@@ -35,6 +35,14 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = _ReusingClient
 
+    @property
+    def _client(self):
+        """The cache's pooled client, which django-rq takes for its queues when RQ_QUEUES
+        names this cache in `USE_REDIS_CACHE` (settings, the alias "rq"): otherwise
+        django-rq builds a new Redis client, and so opens a new connection, for every task
+        enqueued (one per case report)."""
+        return self._cache.get_client(write=True)
+
 
 def _redis_backend() -> DjangoRedisCache | None:
     backend = caches["default"]
