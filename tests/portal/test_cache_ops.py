@@ -7,7 +7,13 @@ import time
 import pytest
 from django.core.cache import cache, caches
 
-from portal.cache import RedisCache, bump_versions, count_in_window
+from portal.cache import (
+    LocalCopies,
+    RedisCache,
+    bump_versions,
+    count_in_window,
+    current_versions,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +67,35 @@ def test_the_redis_backend_keeps_its_client():
         pytest.skip("the suite's cache is local memory (no REDIS_URL)")
     backend = caches["default"]
     assert backend._cache.get_client(write=True) is backend._cache.get_client(write=False)
+
+
+def test_current_versions_start_from_the_clock_and_follow_bumps():
+    first = current_versions(["v:a", "v:b"])
+    assert all(isinstance(n, int) and n > 1_700_000_000 * 10**9 for n in first)
+    assert current_versions(["v:a", "v:b"]) == first  # reading sets nothing new
+    bump_versions(["v:b"])
+    again = current_versions(["v:a", "v:b"])
+    assert again[0] == first[0] and again[1] == first[1] + 1
+
+
+def test_local_copies_are_rebuilt_when_a_key_moves_or_their_time_is_up(monkeypatch):
+    builds = []
+
+    def build():
+        builds.append(len(builds) + 1)
+        return {"built": len(builds)}
+
+    kept = LocalCopies(ttl=60)
+    assert kept.get(1, ["v:x"], build) == {"built": 1}
+    assert kept.get(1, ["v:x"], build) is kept.get(1, ["v:x"], build)  # kept, not rebuilt
+    assert builds == [1]
+    bump_versions(["v:x"])
+    assert kept.get(1, ["v:x"], build) == {"built": 2}
+    cache.clear()  # the versions lost: new ones from the clock, never an old number
+    assert kept.get(1, ["v:x"], build) == {"built": 3}
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now + 61)
+    assert kept.get(1, ["v:x"], build) == {"built": 4}
+    # Nothing found is not kept: it is looked for again next time.
+    assert kept.get(2, ["v:x"], lambda: None) is None
+    assert kept.get(2, ["v:x"], build) == {"built": 5}
