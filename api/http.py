@@ -73,7 +73,13 @@ def with_etag(request: HttpRequest, schema, data) -> HttpResponse:
 
 
 def shared_list(
-    request: HttpRequest, schema, compute: Callable[[], object], *, tags=(), ttl: int | None = None
+    request: HttpRequest,
+    schema,
+    compute: Callable[[], object],
+    *,
+    tags=(),
+    ttl: int | None = None,
+    vary=(),
 ) -> HttpResponse:
     """`with_etag` for a public list that is the same for every caller: its JSON body is kept
     like a page fragment (portal.fragments.cached_value) under the path and the query
@@ -81,7 +87,8 @@ def shared_list(
     operation declares to page_cache.depends_on). The page cache serves only callers without
     an identity; the app's signed-in callers (X-Session-Token) and every caller when the
     page cache is off read the body from here, and only `compute()` (the queries, the
-    cards) is skipped: the ETag, the 304 and the headers are the same."""
+    cards) is skipped: the ETag, the 304 and the headers are the same. `vary` adds what
+    else the body depends on (the day, for figures counted up to today)."""
     from portal.fragments import cached_value
     from portal.page_cache import DEFAULT_TTL
 
@@ -89,7 +96,7 @@ def shared_list(
         "api-list",
         lambda: json_response(schema, compute()).content,
         tags=tags,
-        vary=[request.path, sorted(request.GET.lists())],
+        vary=[request.path, sorted(request.GET.lists()), *vary],
         ttl=ttl or DEFAULT_TTL,
     )
     return _etagged(request, HttpResponse(body, content_type=JSON_CONTENT_TYPE))

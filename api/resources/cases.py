@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
@@ -287,22 +288,28 @@ def case_statistics(request, params: Query[StatisticsParams]):
         raise ValidationError(form.errors.as_data())
     street, community = form.cleaned_data.get("street"), form.cleaned_data.get("community")
     days = form.cleaned_data.get("days") or statistics.DEFAULT_PERIOD
-    stats = statistics.case_statistics_cached(street=street, community=community, days=days)
-    result = {
-        "scope": community.name if community else (street.name if street else _("全区")),
-        "first_day": stats.first_day,
-        "last_day": stats.last_day,
-        "days": stats.days,
-        "monthly": stats.monthly,
-        "total": _figures(stats.total),
-        "by_category": [_figures(f) for f in stats.by_category],
-        "series": [_figures(f) for f in stats.series],
-        "definitions": [
-            {"name": str(name), "definition": str(text)}
-            for name, text in statistics.RATE_DEFINITIONS
-        ],
-    }
-    return with_etag(request, StatisticsOut, result)
+
+    def compute() -> dict:
+        stats = statistics.case_statistics_cached(street=street, community=community, days=days)
+        return {
+            "scope": community.name if community else (street.name if street else _("全区")),
+            "first_day": stats.first_day,
+            "last_day": stats.last_day,
+            "days": stats.days,
+            "monthly": stats.monthly,
+            "total": _figures(stats.total),
+            "by_category": [_figures(f) for f in stats.by_category],
+            "series": [_figures(f) for f in stats.series],
+            "definitions": [
+                {"name": str(name), "definition": str(text)}
+                for name, text in statistics.RATE_DEFINITIONS
+            ],
+        }
+
+    # The same body for every caller (the figures up to today): kept like the public lists.
+    return shared_list(
+        request, StatisticsOut, compute, tags=("cases",), vary=(timezone.localdate(),)
+    )
 
 
 # --- Reporting ---------------------------------------------------------------------------------

@@ -178,3 +178,31 @@ def test_a_shared_list_keeps_each_query_and_language_apart(world):
     # A filter the list refuses is a 400 problem every time, never a kept answer.
     for _ in range(2):
         assert app.get("/api/v1/cases?street=abc").status_code == 400
+
+
+def test_the_statistics_are_kept_like_a_public_list(world, monkeypatch):
+    """The statistics are the same for every caller (the figures up to today): a second
+    signed-in app gets the kept body, and a new case is counted at once."""
+    from cases import statistics
+
+    real, calls = statistics.case_statistics_cached, []
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(statistics, "case_statistics_cached", counted)
+    url = "/api/v1/cases/statistics?days=30"
+    app = AppClient()
+    app.login(world.reporter.email)
+    first = _get(app, url)
+    other = AppClient()
+    other.login(world.staff.email)
+    second = _get(other, url)
+    assert len(calls) == 1
+    assert second.content == first.content and second["ETag"] == first["ETag"]
+    assert other.get(url, **{"If-None-Match": first["ETag"]}).status_code == 304
+    world.report()
+    third = _get(other, url)
+    assert len(calls) == 2
+    assert third.json()["total"]["reported"] == first.json()["total"]["reported"] + 1
