@@ -34,6 +34,7 @@ from cases.forms import active_categories
 from cases.models import CasePhoto, State
 from cases.selectors import public_cases
 from portal import page_cache
+from portal.fragments import cached_value
 
 DEFAULT_WINDOW = datetime.timedelta(days=90)
 DEFAULT_PAGE_SIZE = 100
@@ -43,11 +44,11 @@ MAX_PAGE = 100_000
 
 
 def _json(data, status: int = 200) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False),
-        status=status,
-        content_type="application/json; charset=utf-8",
-    )
+    return _json_body(json.dumps(data, ensure_ascii=False), status=status)
+
+
+def _json_body(body: str, status: int = 200) -> HttpResponse:
+    response = HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -198,8 +199,22 @@ def requests(request):
             _("page 须为正整数，page_size 须在 1 到 %(max)s 之间。") % {"max": MAX_PAGE_SIZE},
         )
     offset = (page - 1) * size
-    rows = cases.order_by("-created_at", "-pk")[offset : offset + size]
-    return _json([_request(request, case) for case in rows])
+
+    def body() -> str:
+        rows = cases.order_by("-created_at", "-pk")[offset : offset + size]
+        return json.dumps([_request(request, case) for case in rows], ensure_ascii=False)
+
+    # The same answer for every caller: kept like the API's public lists (api.http.shared_list),
+    # per host (the photos' absolute addresses), query string and language, until a case
+    # changes ("cases"); the default window's start moves on with the page cache's TTL.
+    return _json_body(
+        cached_value(
+            "open311-requests",
+            body,
+            tags=("cases",),
+            vary=[request.get_host(), sorted(params.lists())],
+        )
+    )
 
 
 @require_GET

@@ -125,3 +125,21 @@ def test_query_count_does_not_grow_with_data(world, size, django_assert_max_num_
     assert len(response.json()) == size
     with django_assert_max_num_queries(1):
         Client().get("/open311/v2/services.json")
+
+
+def test_requests_are_kept_for_every_caller_until_a_case_changes(
+    world, settings, django_assert_num_queries
+):
+    """With the page cache off (or for a caller it does not serve), the list's body is kept:
+    the same answer costs no query, and a new case shows at once."""
+    settings.PAGE_CACHE_ENABLED = False
+    world.report()
+    first = get("/open311/v2/requests.json")
+    with django_assert_num_queries(0):
+        again = get("/open311/v2/requests.json")
+    assert again.content == first.content and len(first.json()) == 1
+    world.report()
+    assert len(get("/open311/v2/requests.json").json()) == 2
+    # Each query string is kept apart; a refused filter is never kept.
+    assert get("/open311/v2/requests.json", status="closed").json() == []
+    assert get("/open311/v2/requests.json", status="nope").status_code == 400

@@ -6,9 +6,13 @@ import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
+import portal.tasks  # noqa: F401 - see below
 from portal.models import Notification
 from tests.cases.factories import make_world
 
+# The test's backend has the default queue only. A task module imported first while it is
+# set (portal.tasks, by the notification e-mails) would refuse its own queue ("exports"):
+# imported above, while the suite's own backend is set.
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
@@ -25,7 +29,7 @@ def test_a_report_leaves_the_fan_out_to_the_worker(settings):
 
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
-    assert queued.get().status == "SUCCESSFUL"
+    assert queued.get().status == "SUCCESSFUL", queued.get().traceback
     recipients = set(
         Notification.objects.filter(kind="case_new").values_list("recipient", flat=True)
     )
