@@ -8,8 +8,10 @@ a random one, for anonymous surveys too.
 
 import secrets
 
+from django.db.models import Q
+
 from surveys.models import SurveyAnswer, SurveyPage, SurveyResponse
-from surveys.services import respondent_key
+from surveys.respondents import responses_of
 
 
 def export_survey_answers(user) -> list[dict]:
@@ -34,12 +36,9 @@ def export_survey_answers(user) -> list[dict]:
 
 
 def erase_survey_links(user) -> None:
-    keys = {
-        respondent_key(survey_id=survey_id, user=user): survey_id
-        for survey_id in SurveyPage.objects.values_list("pk", flat=True)
-    }
-    linked = SurveyResponse.objects.filter(user=user) | SurveyResponse.objects.filter(
-        respondent_key__in=list(keys)
+    linked = SurveyResponse.objects.filter(
+        Q(user=user)
+        | responses_of(survey_ids=SurveyPage.objects.values_list("pk", flat=True), user=user)
     )
     for response in linked.only("pk"):
         SurveyResponse.objects.filter(pk=response.pk).update(

@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -18,7 +27,12 @@ from portal.selectors import is_public_path, public_pages
 from surveys import results_cache
 from surveys.models import SurveyAnswer, SurveyPage, SurveyQuestion, SurveyResponse
 from surveys.question_types import ResultRow
-from surveys.respondents import home_area, respondent_key
+from surveys.respondents import (
+    answered_survey_ids,
+    home_area,
+    respondent_key,
+    responses_of,
+)
 from surveys.results_cache import (  # noqa: F401 - survey_results_changed: importable from here
     survey_results_changed,
     survey_results_version,
@@ -275,8 +289,9 @@ def open_surveys_for(*, user, visitor_token: str = "", limit: int = 4) -> list[S
     """Open surveys for the home page, those this person may still answer first. `answered`
     is found by the respondent's keyed hash, like the survey page finds the response, so it
     holds for anonymous surveys (whose responses keep no user) and for visitors (by their
-    token). Two queries for visitors without a token, three otherwise: the user's home area,
-    the open surveys' ids (for the respondent keys) and the surveys."""
+    token). One query for visitors without a token, four otherwise: the user's home area,
+    the open surveys' ids in order (as many as are open), which of them this person
+    answered (each survey probed with its own key) and the surveys shown."""
     now = timezone.now()
     surveys = _live_surveys().filter(opens_at__lte=now, closes_at__gt=now)
     street_id = community_id = None
@@ -290,33 +305,33 @@ def open_surveys_for(*, user, visitor_token: str = "", limit: int = 4) -> list[S
             in_area &= Q(opens_at__gte=user.home_grid_set_at)
         eligible |= in_area
     eligible_ids = SurveyPage.objects.filter(eligible).values("pk")
-    surveys = surveys.annotate(
-        eligible=Exists(eligible_ids.filter(pk=OuterRef("pk"))),
-    )
-    if logged_in or visitor_token:
-        respondent = {"user": user if logged_in else None, "visitor_token": visitor_token}
-        keys = [
-            respondent_key(survey_id=pk, **respondent)
-            for pk in surveys.order_by().values_list("pk", flat=True)
-        ]
-        mine = SurveyResponse.objects.filter(survey=OuterRef("pk"), respondent_key__in=keys)
-        surveys = surveys.annotate(answered=Exists(mine)).order_by(
-            "answered", "-eligible", "closes_at", "pk"
-        )
-    else:
-        surveys = surveys.order_by("-eligible", "closes_at", "pk")
-    return list(
-        surveys.only("title", "url_path", "summary", "closes_at", "audience", "anonymous")[:limit]
-    )
+    surveys = surveys.annotate(eligible=Exists(eligible_ids.filter(pk=OuterRef("pk"))))
+    fields = ("title", "url_path", "summary", "closes_at", "audience", "anonymous")
+    if not (logged_in or visitor_token):
+        return list(surveys.order_by("-eligible", "closes_at", "pk").only(*fields)[:limit])
+    ranked = list(surveys.order_by("closes_at", "pk").values_list("pk", "eligible"))
+    respondent = {"user": user if logged_in else None, "visitor_token": visitor_token}
+    answered = answered_survey_ids(survey_ids=[pk for pk, _eligible in ranked], **respondent)
+    # Not answered first, then the person's own area; closing soonest first within each.
+    ranked.sort(key=lambda row: (row[0] in answered, not row[1]))
+    shown = [pk for pk, _eligible in ranked[:limit]]
+    found = SurveyPage.objects.filter(pk__in=shown).only(*fields).in_bulk()
+    rows = [found[pk] for pk in shown if pk in found]
+    eligible_ids = {pk for pk, is_eligible in ranked if is_eligible}
+    for survey in rows:
+        survey.answered = survey.pk in answered
+        survey.eligible = survey.pk in eligible_ids
+    return rows
 
 
 def my_responses(*, user) -> list[SurveyResponse]:
     """The user's responses, including to anonymous surveys (found through their keyed hash):
     two queries."""
     anonymous_ids = list(_live_surveys().filter(anonymous=True).values_list("pk", flat=True))
-    keys = [respondent_key(survey_id=pk, user=user) for pk in anonymous_ids]
     return list(
-        SurveyResponse.objects.filter(Q(user=user) | Q(respondent_key__in=keys))
+        SurveyResponse.objects.filter(
+            Q(user=user) | responses_of(survey_ids=anonymous_ids, user=user)
+        )
         .select_related("survey")
         .only(
             "submitted_at",
