@@ -205,14 +205,14 @@ def requests(request):
         return json.dumps([_request(request, case) for case in rows], ensure_ascii=False)
 
     # The same answer for every caller: kept like the API's public lists (api.http.shared_list),
-    # per host (the photos' absolute addresses), query string and language, until a case
-    # changes ("cases"); the default window's start moves on with the page cache's TTL.
+    # per scheme and host (the photos' absolute addresses), query string and language, until
+    # a case changes ("cases"); the default window's start moves on with the page cache's TTL.
     return _json_body(
         cached_value(
             "open311-requests",
             body,
             tags=("cases",),
-            vary=[request.get_host(), sorted(params.lists())],
+            vary=[request.scheme, request.get_host(), sorted(params.lists())],
         )
     )
 

@@ -26,7 +26,6 @@ deadline) is kept CLOCK_TTL seconds at most; see README.md, "Languages and cachi
 """
 
 import hashlib
-import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
@@ -38,7 +37,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from portal.cache import bump_versions
+from portal.cache import bump_versions, current_versions
 
 # Pages purged on every change of what they show: kept at most this long (it bounds memory).
 DEFAULT_TTL = 600
@@ -85,15 +84,10 @@ def _tag_key(tag: str) -> str:
 
 def tag_versions(tags) -> dict:
     """The current version of each tag (a fresh, never-used number for a tag not yet in
-    the cache, so that a version lost from the cache is never reused)."""
-    keys = {_tag_key(tag): tag for tag in tags}
-    found = cache.get_many(list(keys))
-    missing = [key for key in keys if key not in found]
-    for key in missing:
-        cache.add(key, time.time_ns(), timeout=None)
-    if missing:
-        found.update(cache.get_many(missing))
-    return {keys[key]: value for key, value in found.items()}
+    the cache, so that a version lost from the cache is never reused): one round trip on
+    Redis (portal.cache.current_versions)."""
+    tags = list(tags)
+    return dict(zip(tags, current_versions(tag_keys(tags)), strict=True))
 
 
 def tag_keys(tags) -> list[str]:

@@ -11,7 +11,7 @@ import secrets
 from django.db.models import Q
 
 from surveys.models import SurveyAnswer, SurveyPage, SurveyResponse
-from surveys.respondents import responses_of
+from surveys.respondents import answered_survey_ids, responses_of
 
 
 def export_survey_answers(user) -> list[dict]:
@@ -36,9 +36,13 @@ def export_survey_answers(user) -> list[dict]:
 
 
 def erase_survey_links(user) -> None:
+    # Every survey ever held is probed (in batches); the filter then names only those the
+    # person answered.
+    answered = answered_survey_ids(
+        survey_ids=SurveyPage.objects.values_list("pk", flat=True), user=user
+    )
     linked = SurveyResponse.objects.filter(
-        Q(user=user)
-        | responses_of(survey_ids=SurveyPage.objects.values_list("pk", flat=True), user=user)
+        Q(user=user) | responses_of(survey_ids=answered, user=user)
     )
     for response in linked.only("pk"):
         SurveyResponse.objects.filter(pk=response.pk).update(

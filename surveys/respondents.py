@@ -37,28 +37,35 @@ def responses_of(*, survey_ids: Iterable[int], user=None, visitor_token: str = "
     return found
 
 
+# Pairs per statement: 2 parameters each stays under SQLite's oldest limit of 999, and the
+# OR chain under its expression depth of 1,000.
+PAIRS_PER_STATEMENT = 200
+
+
 def answered_survey_ids(
     *, survey_ids: Iterable[int], user=None, visitor_token: str = ""
 ) -> set[int]:
-    """Which of these surveys this respondent answered: the pairs of `responses_of` in one
-    statement written out here (the ORM takes longer to build a filter of a few dozen pairs
-    than the database takes to probe them)."""
+    """Which of these surveys this respondent answered: the pairs of `responses_of`, written
+    out here (the ORM takes longer to build a filter of a few dozen pairs than the database
+    takes to probe them), one statement per PAIRS_PER_STATEMENT surveys."""
     from surveys.models import SurveyResponse
 
     pairs = [
         (survey_id, respondent_key(survey_id=survey_id, user=user, visitor_token=visitor_token))
         for survey_id in survey_ids
     ]
-    if not pairs:
-        return set()
     table = connection.ops.quote_name(SurveyResponse._meta.db_table)
-    where = " OR ".join(["(survey_id = %s AND respondent_key = %s)"] * len(pairs))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT survey_id FROM {table} WHERE {where}",  # noqa: S608 - the model's table
-            [value for pair in pairs for value in pair],
-        )
-        return {row[0] for row in cursor.fetchall()}
+    answered = set()
+    for start in range(0, len(pairs), PAIRS_PER_STATEMENT):
+        chunk = pairs[start : start + PAIRS_PER_STATEMENT]
+        where = " OR ".join(["(survey_id = %s AND respondent_key = %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT survey_id FROM {table} WHERE {where}",  # noqa: S608 - the model's table
+                [value for pair in chunk for value in pair],
+            )
+            answered.update(row[0] for row in cursor.fetchall())
+    return answered
 
 
 def home_area(user) -> tuple[int | None, int | None]:

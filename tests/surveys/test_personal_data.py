@@ -44,3 +44,23 @@ def test_deletion_keeps_counts_and_removes_every_link(survey_index, grids):
     assert SurveyAnswer.objects.count() == answers_before
     assert not SurveyResponse.objects.filter(user=user).exists()
     assert not SurveyResponse.objects.filter(respondent_key__in=old_keys).exists()
+
+
+def test_deletion_finds_anonymous_answers_across_batches(survey_index, grids, monkeypatch):
+    """Every survey ever held is probed for the person's key in batches (one statement per
+    PAIRS_PER_STATEMENT surveys): answers in the first and the last batch are both unlinked."""
+    from surveys import respondents
+
+    monkeypatch.setattr(respondents, "PAIRS_PER_STATEMENT", 2)
+    surveys = [make_survey(survey_index, anonymous=True) for _ in range(5)]
+    user = make_user(home_grid=grids[0])
+    for survey in (surveys[0], surveys[4]):
+        services.survey_submit(survey=survey, user=user, data=answers_for(survey))
+    found = respondents.answered_survey_ids(survey_ids=[s.pk for s in surveys], user=user)
+    assert found == {surveys[0].pk, surveys[4].pk}
+    old_keys = set(SurveyResponse.objects.values_list("respondent_key", flat=True))
+
+    portal_services.account_delete(user=user, password=PASSWORD)
+
+    assert SurveyResponse.objects.count() == 2
+    assert not SurveyResponse.objects.filter(respondent_key__in=old_keys).exists()
