@@ -17,7 +17,7 @@ from cases.services import may_rate
 from cases.services.workflow import RATING_DAYS
 from cases.views.common import case_or_404
 from portal import page_cache
-from portal.fragments import cached_fragment
+from portal.fragments import cached_fragment, cached_value
 from portal.models import Community, Street
 from portal.storage import private_file_response
 
@@ -95,6 +95,42 @@ def _can_verify(case: Case, user) -> bool:
     return case.state == State.HANDLED and GRID_LEADER in case_roles(user, case)
 
 
+ARTICLE_PARTS = {
+    "head": "cases/includes/case_head.html",
+    "body": "cases/includes/case_body.html",
+    "timeline": "cases/includes/case_timeline.html",
+}
+
+
+def case_article(request, case: Case) -> dict:
+    """The parts of a case page that are the same for everyone (its place, state, details,
+    public photos and result, and the public 办理进展), rendered once and kept until the next
+    purge of "cases" (every change of a case, its history, photos or followers) and CLOCK_TTL
+    seconds at most, like the page (the overdue mark and the deadline change with the clock).
+    The person's own parts (rating, verification, following) are rendered around them."""
+
+    def render_parts() -> dict:
+        context = {
+            "request": request,
+            "case": case,
+            "events": public_events(case),
+            "photos": case.photos.filter(is_public=True).only("pk", "kind", "case_id"),
+            "followers": case.followers.count(),
+        }
+        return {
+            name: render_to_string(template, context) for name, template in ARTICLE_PARTS.items()
+        }
+
+    parts = cached_value(
+        "case-page",
+        render_parts,
+        tags=("cases",),
+        vary=(case.number,),
+        ttl=page_cache.CLOCK_TTL,
+    )
+    return {name: mark_safe(html) for name, html in parts.items()}
+
+
 def render_case_page(request, case: Case, *, rating_form=None, verify_form=None, status=200):
     user = request.user
     following = user.is_authenticated and CaseFollower.objects.filter(case=case, user=user).exists()
@@ -107,9 +143,7 @@ def render_case_page(request, case: Case, *, rating_form=None, verify_form=None,
         "cases/case_page.html",
         {
             "case": case,
-            "events": public_events(case),
-            "photos": case.photos.filter(is_public=True).only("pk", "kind", "case_id"),
-            "followers": case.followers.count(),
+            "article": case_article(request, case),
             "following": following,
             "is_reporter": user.is_authenticated and case.reporter_id == user.pk,
             "rating_form": rating_form,

@@ -443,6 +443,36 @@ def test_case_page_query_count_is_fixed(client, world, django_assert_max_num_que
     assert "内部：上报人是老住户" not in client.get(case.get_absolute_url()).content.decode()
 
 
+@override_settings(PAGE_CACHE_ENABLED=False)
+def test_case_page_article_is_shared_and_fresh_after_each_change(client, world):
+    """The case's details, photos and 办理进展 are rendered once for everyone (signed in or
+    not) and again after every change: an update, a follower, a photo made public."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = world.report(photos=[gps_jpeg(size=(40, 30))])
+    services.case_accept(case=case, by=world.staff)
+    url = case.get_absolute_url()
+    assert "1 人也遇到" not in client.get(url).content.decode()
+    client.force_login(world.stranger)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).content.decode()
+    tables = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "cases_caseevent" not in tables and "cases_casephoto" not in tables
+    assert "0 人也遇到" in html and "我也遇到，关注进展" in html  # the person's own part
+    services.case_follow(case=case, by=world.admin)
+    html = client.get(url).content.decode()
+    assert "1 人也遇到" in html
+    services.case_add_update(case=case, by=world.staff, text="环卫车辆已安排")
+    assert "环卫车辆已安排" in client.get(url).content.decode()
+    photo = case.photos.get()
+    photo_url = reverse("cases:photo", args=[case.number, photo.pk])
+    assert photo_url not in client.get(url).content.decode()
+    services.case_photo_set_public(photo=photo, by=world.staff, public=True)
+    client.logout()
+    assert photo_url in client.get(url).content.decode()
+
+
 def test_follow_and_unfollow_need_post_and_login(client, world):
     case = world.report()
     follow = reverse("cases:follow", args=[case.number])
