@@ -133,14 +133,24 @@ def visitor_fingerprint(visitor_token: str) -> str:
 
 
 def _claim(
-    *, user_id: int | None, visitor: str | None, endpoint: str, key: str, digest: str
+    *,
+    user_id: int | None,
+    visitor: str | None,
+    endpoint: str,
+    key: str,
+    digest: str,
+    status: int = 0,
+    body: str = "",
+    location: str = "",
 ) -> int | None:
     """Insert the key's row, or find that it exists: one statement. Returns the new row's id,
     or None when the row is already there. A concurrent identical request waits on the unique
     index until the first transaction ends, then finds the row (PostgreSQL and SQLite ≥ 3.35
     both have INSERT ... ON CONFLICT DO NOTHING RETURNING). The conflict target is the owner's
     unique constraint: (user_id, endpoint, key) for an account, (visitor, endpoint, key) for
-    a visitor; the other owner column is NULL, and NULLs never conflict."""
+    a visitor; the other owner column is NULL, and NULLs never conflict. Claimed before the
+    create, the row has no answer yet (status 0, filled in by _record); inserted after it,
+    the row carries the answer at once."""
     from api.models import IdempotencyKey
 
     table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
@@ -149,7 +159,7 @@ def _claim(
         cursor.execute(
             f"INSERT INTO {table} "  # noqa: S608 - the table and column names are the model's
             "(user_id, visitor, endpoint, key, request_hash, status, body, location, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, 0, '', '', %s) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
             f"ON CONFLICT ({owner}, endpoint, key) DO NOTHING RETURNING id",
             [
                 user_id,
@@ -157,6 +167,9 @@ def _claim(
                 endpoint,
                 key,
                 digest,
+                status,
+                body,
+                location,
                 connection.ops.adapt_datetimefield_value(timezone.now()),
             ],
         )
@@ -177,6 +190,23 @@ def _record(key_id: int, *, status: int, body: str, location: str) -> None:
         )
 
 
+def _answer_of(response: HttpResponse) -> dict:
+    return {
+        "status": response.status_code,
+        "body": response.content.decode(),
+        "location": response.get("Location", "")[:300],
+    }
+
+
+class _Undone(Exception):
+    """Ends a create's transaction with a rollback: its answer was a problem (`response`), or
+    another request had stored this key first (`response` None)."""
+
+    def __init__(self, response: HttpResponse | None = None):
+        super().__init__()
+        self.response = response
+
+
 def prune_idempotency_keys() -> int:
     """Delete up to PRUNE_BATCH keys older than the retention period; returns how many."""
     from api.models import IdempotencyKey
@@ -195,6 +225,7 @@ def idempotent(
     produce: Callable[[], HttpResponse],
     fingerprint: str | None = None,
     visitor_token: str = "",
+    claim_first: bool = True,
 ) -> HttpResponse:
     """Run `produce` (which creates something and returns its response) at most once per
     (user, endpoint, key), or per (visitor, endpoint, key) when the caller has no account and
@@ -202,8 +233,16 @@ def idempotent(
     A retry with the same key and body gets the first response again (with
     `Idempotent-Replayed: true`); the same key with another body is a 422 problem.
 
-    The key's row is inserted in the same transaction as the create: concurrent identical
-    requests block on the unique constraint until the first commits, then read its answer.
+    The key's row is written in the same transaction as the create, so that both or neither
+    are kept. With `claim_first` (the default), the row is inserted before the create:
+    concurrent identical requests block on the unique constraint until the first commits,
+    then read its answer without running `produce`; the answer is filled in after the create
+    (two statements). Creates that are only rows in this database (a sign-up, a survey
+    answer) pass `claim_first=False`: the create runs first and the row is inserted with its
+    answer (one statement); a request that finds the key taken, or whose create is refused
+    because the first request's row exists ("already signed up"), rolls back whatever it did
+    and answers as a retry. Creates with effects outside the transaction (files written to
+    storage) must claim first, so that a retry never repeats them.
     `fingerprint` stands for the request body where the body cannot be read again (a
     multipart upload, already parsed into request.POST and request.FILES).
     A failed create (a problem document) rolls back and stores nothing, so a corrected retry
@@ -227,28 +266,52 @@ def idempotent(
         owner = {"user_id": None, "visitor": visitor_fingerprint(visitor_token)}
     else:
         return produce()
+    row = None
     for _attempt in range(2):
-        with transaction.atomic():
-            claimed = _claim(**owner, endpoint=endpoint, key=key, digest=digest)
-            if claimed is None:
-                row = IdempotencyKey.objects.get(**owner, endpoint=endpoint, key=key)
-                if row.created_at < timezone.now() - IDEMPOTENCY_RETENTION:
-                    row.delete()
-                    continue
-                break
-            response = produce()
-            if response.status_code >= 400:
-                transaction.set_rollback(True)
-                return response
-            _record(
-                claimed,
-                status=response.status_code,
-                body=response.content.decode(),
-                location=response.get("Location", "")[:300],
-            )
+        if claim_first:
+            with transaction.atomic():
+                claimed = _claim(**owner, endpoint=endpoint, key=key, digest=digest)
+                if claimed is not None:
+                    response = produce()
+                    if response.status_code >= 400:
+                        transaction.set_rollback(True)
+                        return response
+                    _record(claimed, **_answer_of(response))
+            failure = None
+        else:
+            try:
+                with transaction.atomic():
+                    response = produce()
+                    if response.status_code >= 400:
+                        raise _Undone(response)
+                    claimed = _claim(
+                        **owner, endpoint=endpoint, key=key, digest=digest, **_answer_of(response)
+                    )
+                    if claimed is None:
+                        raise _Undone()
+            except _Undone as undone:
+                claimed, failure = None, undone.response
+            except Exception as error:
+                # Refused because the first request's create exists (the person has signed
+                # up): a retry, answered below; otherwise the error stands.
+                claimed, failure = None, error
+        if claimed is not None:
             if claimed % PRUNE_EVERY == 0:
                 prune_idempotency_keys()
             return response
+        row = IdempotencyKey.objects.filter(**owner, endpoint=endpoint, key=key).first()
+        if row is None:
+            if isinstance(failure, Exception):
+                raise failure
+            if failure is not None:
+                return failure
+            continue  # the row went away meanwhile (pruned): try again
+        if row.created_at < timezone.now() - IDEMPOTENCY_RETENTION:
+            row.delete()
+            continue
+        break
+    if row is None:
+        raise RuntimeError("an idempotency key kept disappearing")
     if row.request_hash != digest:
         return problem_response(
             422,

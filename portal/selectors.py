@@ -61,12 +61,6 @@ def restricted_page_paths() -> list[str]:
     return paths
 
 
-def is_public_path(path: str) -> bool:
-    """Whether a page at this tree path is outside every view restriction (as `public_pages`
-    decides for a list)."""
-    return not any(path.startswith(restricted) for restricted in restricted_page_paths())
-
-
 def alias_pages_exist() -> bool:
     """Whether any page is an alias of another (they take their source's view
     restrictions), cached until a page changes (the page-cache tag "site")."""

@@ -1,4 +1,5 @@
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
@@ -20,9 +21,16 @@ def _page_changed(sender, **kwargs):
 def _page_moved(sender, **kwargs):
     """A restricted page moved: its pages' tree paths changed with it (the view-restriction
     check of portal.models.ViewRestrictionsMixin and the public lists read them)."""
+    _forget_restricted_paths()
+
+
+def _forget_restricted_paths() -> None:
+    """Now, and again after the commit: a list read meanwhile by another request, from the
+    uncommitted state, is not kept for the hour the cache keeps it."""
     from portal.selectors import RESTRICTED_PATHS_CACHE_KEY
 
     cache.delete(RESTRICTED_PATHS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(RESTRICTED_PATHS_CACHE_KEY))
 
 
 @receiver(post_save, sender=Page)
@@ -40,7 +48,5 @@ def _privacy_settings_changed(sender, **kwargs):
 @receiver(post_save, sender=PageViewRestriction)
 @receiver(post_delete, sender=PageViewRestriction)
 def _restriction_changed(sender, **kwargs):
-    from portal.selectors import RESTRICTED_PATHS_CACHE_KEY
-
-    cache.delete(RESTRICTED_PATHS_CACHE_KEY)
+    _forget_restricted_paths()
     clear_menu_cache()

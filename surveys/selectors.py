@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from portal import page_cache
 from portal.cache import LocalCopies
 from portal.models import Community, Street
-from portal.selectors import is_public_path, public_pages
+from portal.selectors import public_pages
 from surveys import results_cache
 from surveys.models import SurveyAnswer, SurveyPage, SurveyQuestion, SurveyResponse
 from surveys.question_types import ResultRow
@@ -58,15 +58,16 @@ def live_survey(*, survey_id: int) -> SurveyPage | None:
 
     def build() -> SurveyPage | None:
         survey = SurveyPage.objects.live().filter(pk=survey_id).first()
-        if survey is not None:
-            survey.get_form_class()  # the questions (one query) and the form class, kept
+        if survey is None or survey.get_view_restrictions().exists():
+            # Read from the database when the copy is made: a view restriction's save or
+            # deletion bumps "site" (portal.page_cache), and the next call makes a new copy.
+            return None
+        survey.get_form_class()  # the questions (one query) and the form class, kept
         return survey
 
     keys = [*page_cache.tag_keys(["site"]), survey_definition_key(survey_id)]
     survey = _kept_surveys.get(survey_id, keys, build)
-    if survey is None or not is_public_path(survey.path):
-        return None
-    return copy.copy(survey)
+    return None if survey is None else copy.copy(survey)
 
 
 def survey_response_for(*, survey: SurveyPage, user=None, visitor_token: str = ""):

@@ -424,6 +424,8 @@ def survey_submit(
         endpoint=f"surveys:{survey.pk}:response",
         produce=produce,
         visitor_token=respondent["visitor_token"],
+        # Rows in this database only: the key's row goes in after the answer, with it.
+        claim_first=False,
     )
 
 

@@ -420,8 +420,14 @@ def volunteer_sign_up(request, shift_id: ObjectId, idempotency_key: IdempotencyK
         body = {**_signup(signup), "shift": _shift(signup.shift, timezone.now())}
         return json_response(SignUpOut, body, status=201)
 
+    # A sign-up is rows in this database only: the key's row goes in after it, with the
+    # answer (one statement), and a duplicate rolls back whole (api.http.idempotent).
     return idempotent(
-        request, key=idempotency_key, endpoint=f"volunteers:{shift_id}:signup", produce=produce
+        request,
+        key=idempotency_key,
+        endpoint=f"volunteers:{shift_id}:signup",
+        produce=produce,
+        claim_first=False,
     )
 
 

@@ -116,6 +116,10 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend with a health check that polls the socket instead of sending
+        # SELECT 1 before every request's first query (portal/db/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "portal.db.postgresql"
 else:
     DATABASES = {
         "default": {

@@ -189,10 +189,13 @@ def test_visitors_reads_and_writes_have_a_fixed_number_of_queries(
         other = {"X-Visitor-Token": f"other-visitor-{n:02d}" + "z" * 20}
         assert app.post(url, {"answers": answers}, **other).status_code == 201
     headers = {"X-Visitor-Token": token}
-    with django_assert_max_num_queries(8, info="visitor submit with a key"):
+    with django_assert_max_num_queries(7, info="visitor submit with a key"):
         created = app.post(url, {"answers": answers}, **headers, **{"Idempotency-Key": "v1"})
     assert created.status_code == 201, created.content
-    with django_assert_max_num_queries(4, info="visitor replay"):
+    # A replay runs the create again, is refused ("already answered"), rolls back and reads
+    # the key's row (api.http.idempotent, claim_first=False): dearer than the create itself,
+    # which pays one statement less for the key; retries are the rare case.
+    with django_assert_max_num_queries(9, info="visitor replay"):
         replay = app.post(url, {"answers": answers}, **headers, **{"Idempotency-Key": "v1"})
     assert replay.status_code == 201
     with django_assert_max_num_queries(9, info="visitor edit"):
@@ -206,7 +209,9 @@ def test_visitors_reads_and_writes_have_a_fixed_number_of_queries(
 
 
 @pytest.mark.parametrize("size", [1, 6])
-def test_writes_have_a_fixed_number_of_queries(size, grids, django_assert_max_num_queries):
+def test_writes_have_a_fixed_number_of_queries(
+    size, grids, django_assert_max_num_queries, on_postgres
+):
     """Answering and editing a survey, saving the profile, marking notifications read: the
     same budget whatever the number of earlier responses and notifications."""
     from portal.models import Notification
@@ -220,10 +225,11 @@ def test_writes_have_a_fixed_number_of_queries(size, grids, django_assert_max_nu
     keys = [q["key"] for q in detail["questions"]]
     answers = {keys[0]: "楼道照明", keys[1]: ["助餐", "助浴"], keys[2]: 4, keys[3]: "好"}
     url = f"/api/v1/surveys/{world['survey']}/response"
-    with django_assert_max_num_queries(11, info="submit with a key"):
+    sqlite = 0 if on_postgres else 1  # SQLite's BEGIN IMMEDIATE is a statement of its own
+    with django_assert_max_num_queries(8 + sqlite, info="submit with a key"):
         response = app.post(url, {"answers": answers}, **{"Idempotency-Key": "k1"})
     assert response.status_code == 201, response.content
-    with django_assert_max_num_queries(6, info="replay"):
+    with django_assert_max_num_queries(10 + sqlite, info="replay"):  # see the visitors' replay
         assert app.post(url, {"answers": answers}, **{"Idempotency-Key": "k1"}).status_code == 201
     with django_assert_max_num_queries(13, info="edit"):
         assert app.put(url, {"answers": answers}).status_code == 200

@@ -414,6 +414,15 @@ def test_the_survey_kept_between_requests_follows_every_change(survey, resident_
     errors = assert_problem(refused, 400)["errors"]
     assert errors == {detail["questions"][-1]["key"]: ["请回答这个问题。"]}
 
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.create(
+        page=survey.get_parent(), restriction_type=PageViewRestriction.LOGIN
+    )
+    assert resident_app.get(url).status_code == 404  # below a restricted page: not public
+    restriction.delete()
+    assert resident_app.get(url).status_code == 200
+
     survey.closes_at = timezone.now() - datetime.timedelta(minutes=1)
     survey.save(update_fields=["closes_at"])
     assert resident_app.get(url).json()["status"] == "closed"
