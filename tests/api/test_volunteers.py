@@ -317,7 +317,7 @@ def test_a_sign_up_answers_with_the_shifts_counts_after_it_in_fixed_queries(
         SignUp.objects.create(shift=shift, user=make_member(grid=grid), status="confirmed")
     url = f"/api/v1/volunteers/shifts/{shift.pk}/signups"
     member_app.get(f"/api/v1/volunteers/shifts/{shift.pk}")  # warm the per-process caches
-    with django_assert_max_num_queries(15, info="sign up with a key"):
+    with django_assert_max_num_queries(10, info="sign up with a key"):
         taken = member_app.post(url, **{"Idempotency-Key": f"last-place-{earlier}"})
     assert taken.status_code == 201, taken.content
     body = taken.json()

@@ -274,51 +274,75 @@ def shift_sign_up(*, shift: Shift, user: User) -> SignUp:
     next, so one person's sign-ups for two overlapping shifts cannot both pass the clash check.
     The sign-up returned carries the locked shift (`signup.shift`, with its grid, community and
     project) with its counts after the sign-up, and a waitlisted sign-up its `position`.
+
+    Inside a caller's transaction (the API's, with its idempotency key) this adds no
+    savepoint: a refusal is decided before anything is written and raised after the block,
+    so the caller's transaction stays usable (and is the caller's to roll back).
     """
     if not user.is_authenticated:
         raise PermissionDenied
-    with transaction.atomic():
-        shift = (
+    with transaction.atomic(savepoint=False):
+        locked = (
             Shift.objects.select_for_update(of=("self",))
             .select_related("grid__community", "project")
             .only(*SIGNUP_SHIFT_FIELDS)
-            .get(pk=shift.pk)
+            .filter(pk=shift.pk)
+            .first()
         )
-        lock_row(User, user.pk)
-        now = timezone.now()
-        if not shift.signup_open(now):
-            raise ValidationError(_("报名已截止。"))
-        # The person's sign-up for this shift and any clashing one: one query (a clashing
-        # sign-up's shift is read only for the error message).
-        mine = list(
-            SignUp.objects.filter(Q(shift=shift) | _clashes(shift), user=user).order_by("pk")
-        )
-        existing = next((row for row in mine if row.shift_id == shift.pk), None)
-        if existing is not None and existing.status != SignUp.Status.CANCELLED:
-            raise ValidationError(_("您已经报名了这个班次。"))
-        members_only = shift.members_only and shift.grid_id is not None
-        if members_only and not selectors.is_active_member(user=user, grid=shift.grid_id):
-            raise ValidationError(_("这个班次仅限本网格名册中的志愿者报名，请先申请加入网格名册。"))
-        clash = next((row for row in mine if row.shift_id != shift.pk), None)
-        if clash is not None:
-            raise _clash_error(clash)
-        shift.count_places()
-        status = SignUp.Status.WAITLISTED if shift.is_full else SignUp.Status.CONFIRMED
-        if existing is not None:
-            signup = existing
-            signup.status = status
-            signup.queued_at = now
-            signup.cancelled_at = None
-            signup.save(update_fields=["status", "queued_at", "cancelled_at"])
+        if locked is None:
+            refusal = Shift.DoesNotExist(f"No shift {shift.pk}.")
         else:
-            signup = SignUp.objects.create(shift=shift, user=user, status=status, queued_at=now)
-        signup.shift = shift
-        if status == SignUp.Status.CONFIRMED:
-            shift.confirmed_count += 1
-        else:
-            shift.waitlist_count += 1
-            signup.position = shift.waitlist_count  # queued now, with the lock held: the last
-        return signup
+            lock_row(User, user.pk)
+            now = timezone.now()
+            refusal, existing = _sign_up_refusal(shift=locked, user=user, now=now)
+            if refusal is None:
+                signup = _sign_up_locked(shift=locked, user=user, existing=existing, now=now)
+    if refusal is not None:
+        raise refusal
+    return signup
+
+
+def _sign_up_refusal(*, shift: Shift, user: User, now) -> tuple[ValidationError | None, SignUp]:
+    """Why this person may not sign up for the locked shift (or None), and their earlier
+    sign-up for it (cancelled, or None). Reads only."""
+    if not shift.signup_open(now):
+        return ValidationError(_("报名已截止。")), None
+    # The person's sign-up for this shift and any clashing one: one query (a clashing
+    # sign-up's shift is read only for the error message).
+    mine = list(SignUp.objects.filter(Q(shift=shift) | _clashes(shift), user=user).order_by("pk"))
+    existing = next((row for row in mine if row.shift_id == shift.pk), None)
+    if existing is not None and existing.status != SignUp.Status.CANCELLED:
+        return ValidationError(_("您已经报名了这个班次。")), existing
+    members_only = shift.members_only and shift.grid_id is not None
+    if members_only and not selectors.is_active_member(user=user, grid=shift.grid_id):
+        return ValidationError(
+            _("这个班次仅限本网格名册中的志愿者报名，请先申请加入网格名册。")
+        ), existing
+    clash = next((row for row in mine if row.shift_id != shift.pk), None)
+    if clash is not None:
+        return _clash_error(clash), existing
+    return None, existing
+
+
+def _sign_up_locked(*, shift: Shift, user: User, existing: SignUp | None, now) -> SignUp:
+    """The sign-up itself, with the shift's row lock held."""
+    shift.count_places()
+    status = SignUp.Status.WAITLISTED if shift.is_full else SignUp.Status.CONFIRMED
+    if existing is not None:
+        signup = existing
+        signup.status = status
+        signup.queued_at = now
+        signup.cancelled_at = None
+        signup.save(update_fields=["status", "queued_at", "cancelled_at"])
+    else:
+        signup = SignUp.objects.create(shift=shift, user=user, status=status, queued_at=now)
+    signup.shift = shift
+    if status == SignUp.Status.CONFIRMED:
+        shift.confirmed_count += 1
+    else:
+        shift.waitlist_count += 1
+        signup.position = shift.waitlist_count  # queued now, with the lock held: the last
+    return signup
 
 
 def _promote(*, shift: Shift, places: int) -> list[SignUp]:
