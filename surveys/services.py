@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,11 +187,49 @@ def _answer_objects(*, response: SurveyResponse, rows: list[dict]) -> list[Surve
     ]
 
 
+RESPONSE_COLUMNS = (
+    "survey",
+    "respondent_key",
+    "user",
+    "street",
+    "community",
+    "submitted_at",
+    "updated_at",
+)
+
+
+def _insert_response(response: SurveyResponse) -> bool:
+    """Insert the response, or find that this person has answered already: one statement
+    (INSERT ... ON CONFLICT DO NOTHING RETURNING, PostgreSQL and SQLite ≥ 3.35), which
+    either unique constraint (one response per respondent key, one per account) turns into
+    no row. No savepoint and no error to recover from, so it can run inside a caller's
+    transaction (the API's, with its idempotency key). Sets the response's primary key."""
+    fields = [SurveyResponse._meta.get_field(name) for name in RESPONSE_COLUMNS]
+    table = connection.ops.quote_name(SurveyResponse._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    values = [
+        field.get_db_prep_save(field.pre_save(response, True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608 - the model's names
+            "ON CONFLICT DO NOTHING RETURNING id",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    response.pk = row[0]
+    response._state.adding = False
+    response._state.db = connection.alias
+    return True
+
+
 def survey_submit(
     *, survey: SurveyPage, user=None, visitor_token: str = "", data: Mapping, now=None
 ) -> SurveyResponse:
     """Store one person's answers: one SurveyResponse and its SurveyAnswer rows, atomically.
-    A second response by the same person is refused by the unique constraint even when both
+    A second response by the same person is refused by the unique constraints even when both
     arrive at the same moment. The response returned carries its answers as `saved_answers`
     (for an answer page that shows them without reading them again)."""
     now = now or timezone.now()
@@ -202,27 +240,28 @@ def survey_submit(
     )
     rows = _validated_rows(survey=survey, user=user, data=data)
     street_id, community_id = home_area(user) if logged_in else (None, None)
-    try:
-        with transaction.atomic():
-            response = SurveyResponse.objects.create(
-                survey=survey,
-                respondent_key=key,
-                user=user if logged_in and not survey.anonymous else None,
-                street_id=street_id,
-                community_id=community_id,
-                submitted_at=now,
-                updated_at=now,
-            )
+    response = SurveyResponse(
+        survey=survey,
+        respondent_key=key,
+        user=user if logged_in and not survey.anonymous else None,
+        street_id=street_id,
+        community_id=community_id,
+        submitted_at=now,
+        updated_at=now,
+    )
+    # A refusal is decided before anything else is written and raised after the block, so
+    # inside a caller's transaction the block needs no savepoint.
+    with transaction.atomic(savepoint=False):
+        inserted = _insert_response(response)
+        if inserted:
             response.saved_answers = SurveyAnswer.objects.bulk_create(
                 _answer_objects(response=response, rows=rows)
             )
             survey_results_changed(survey_id=survey.pk)
-    except IntegrityError as error:
-        if SurveyResponse.objects.filter(survey=survey, respondent_key=key).exists():
-            raise ValidationError(
-                _("您已经提交过这份问卷，每人只能提交一份。"), code="already_answered"
-            ) from error
-        raise
+    if not inserted:
+        raise ValidationError(
+            _("您已经提交过这份问卷，每人只能提交一份。"), code="already_answered"
+        )
     return response
 
 
