@@ -428,21 +428,7 @@ def case_report(
         form = ReportForm(request.POST, request.FILES, patrol_allowed=may_report_as_patrol(user))
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
-        services.report_rate_check(user)
-        data = form.cleaned_data
-        case = services.case_report(
-            by=user,
-            category=data["category"],
-            grid=data["grid"],
-            description=data["description"],
-            address=data["address"],
-            latitude=data["latitude"] or None,
-            longitude=data["longitude"] or None,
-            contact_allowed=data["contact_allowed"],
-            source=data.get("source") or "resident",
-            photos=data["photos"],
-        )
-        services.report_rate_count(user)
+        case = services.case_report_within_limit(by=user, fields=form.cleaned_data)
         case = selectors.public_case(case.number)
         return json_response(
             CaseOut,

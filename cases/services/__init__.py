@@ -4,8 +4,8 @@ against cases.transitions (PermissionDenied / ValidationError with a sentence a 
 understands), saves, writes a CaseEvent and keeps CaseDailyStat up to date."""
 
 from cases.services.extensions import case_decide_extension, case_request_extension
-from cases.services.limits import report_rate_check, report_rate_count
-from cases.services.report import case_report, deadlines
+from cases.services.limits import report_rate_slot
+from cases.services.report import case_report, case_report_within_limit, deadlines
 from cases.services.sweep import case_sweep, sweep_lock
 from cases.services.updates import (
     case_add_note,
@@ -39,6 +39,7 @@ __all__ = [
     "case_rate",
     "case_reject",
     "case_report",
+    "case_report_within_limit",
     "case_request_extension",
     "case_start",
     "case_sweep",
@@ -46,7 +47,6 @@ __all__ = [
     "case_verify",
     "deadlines",
     "may_rate",
-    "report_rate_check",
-    "report_rate_count",
+    "report_rate_slot",
     "sweep_lock",
 ]

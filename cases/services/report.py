@@ -7,6 +7,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from cases.models import Case, CaseCategory, CasePhoto, Priority, Source, State
 from cases.permissions import COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_LEADER
 from cases.photos import MAX_PHOTOS
 from cases.services.common import record, save_photos
+from cases.services.limits import report_rate_slot
 from cases.services.stats import stat_add
 from cases.sla_table import sla_table
 from cases.working_time import add_working_hours
@@ -36,17 +38,22 @@ def _coordinate(value, low: int, high: int, message: str) -> Decimal | None:
     return number
 
 
-def _allocate_number(moment: datetime) -> tuple[int | None, str]:
-    """(primary key, number) for a new case: SB + report date + a serial. On PostgreSQL the
-    serial is the next value of the primary key's sequence, so no counter row is shared by
-    concurrent reports; elsewhere (SQLite serialises writers) the number is set after insert."""
-    prefix = f"SB{timezone.localtime(moment):%Y%m%d}-"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence('cases_case', 'id'))")
-            pk = cursor.fetchone()[0]
-        return pk, f"{prefix}{pk:06d}"
-    return None, prefix
+def _number_prefix(moment: datetime) -> str:
+    return f"SB{timezone.localtime(moment):%Y%m%d}-"
+
+
+# On PostgreSQL the primary key is the next value of its sequence and the number is made from
+# the same value in the same INSERT (currval is this session's own last nextval, and the
+# VALUES row is evaluated in column order, the primary key first): no round trip of its own,
+# and no counter row shared by concurrent reports. The serial has at least 6 digits, like
+# Python's f"{pk:06d}".
+_SEQUENCE = "pg_get_serial_sequence('cases_case', 'id')"
+_NEXT_PK = RawSQL(f"nextval({_SEQUENCE})", ())  # noqa: S611 (no input)
+_SERIAL = f"lpad(currval({_SEQUENCE})::text, greatest(6, length(currval({_SEQUENCE})::text)), '0')"
+
+
+def _number_sql(prefix: str) -> RawSQL:
+    return RawSQL(f"%s || {_SERIAL}", (prefix,))  # noqa: S611 (the prefix is a parameter)
 
 
 def _enqueue_notification(case_id: int, reporter_id: int) -> None:
@@ -142,11 +149,13 @@ def _reporter_roles(*, by: User, grid: Grid, source: str) -> set[str]:
 def _insert_case(*, category: CaseCategory, grid: Grid, priority: str, now: datetime, **fields):
     """Saves the new case with its number and its deadlines in working time."""
     response_due, handling_due = deadlines(category=category, priority=priority, start=now)
-    pk, number = _allocate_number(now)
+    prefix = _number_prefix(now)
+    postgresql = connection.vendor == "postgresql"
     community = grid.community
     case = Case(
-        pk=pk,
-        number=number if pk else f"{number}{uuid.uuid4().hex[:12]}",
+        pk=_NEXT_PK if postgresql else None,
+        # Elsewhere (SQLite serialises writers) the number is set after the insert.
+        number=_number_sql(prefix) if postgresql else f"{prefix}{uuid.uuid4().hex[:12]}",
         category=category,
         priority=priority,
         grid=grid,
@@ -159,8 +168,8 @@ def _insert_case(*, category: CaseCategory, grid: Grid, priority: str, now: date
         **fields,
     )
     case.save(force_insert=True)
-    if pk is None:
-        case.number = f"{number}{case.pk:06d}"
+    case.number = f"{prefix}{case.pk:06d}"
+    if not postgresql:
         Case.objects.filter(pk=case.pk).update(number=case.number)
     return case
 
@@ -217,3 +226,20 @@ def case_report(
     # The supervisors are told after the commit (a task), not inside the report's transaction.
     transaction.on_commit(partial(_enqueue_notification, case.pk, by.pk))
     return case
+
+
+REPORT_FIELDS = ("category", "grid", "description", "address", "contact_allowed", "photos")
+
+
+def case_report_within_limit(*, by: User, fields: dict) -> Case:
+    """A report from the report form's fields (the site's and the app's), within the
+    account's reports per window (cases.services.limits): refused with code "rate_limited"
+    when they are used up, and not counted when the report itself is refused."""
+    with report_rate_slot(by):
+        return case_report(
+            by=by,
+            **{name: fields[name] for name in REPORT_FIELDS},
+            latitude=fields["latitude"] or None,
+            longitude=fields["longitude"] or None,
+            source=fields.get("source") or Source.RESIDENT,
+        )

@@ -52,15 +52,8 @@ def _report_submit(request):
     patrol_allowed = bool(request.POST.get("source")) and may_report_as_patrol(user)
     form = ReportForm(request.POST, request.FILES, patrol_allowed=patrol_allowed)
     if form.is_valid():
-        case = None
-        try:
-            services.report_rate_check(user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            case = _case_report(form, user)
+        case = _case_report(form, user)
         if case is not None:
-            services.report_rate_count(user)
             messages.success(
                 request,
                 _("已提交，编号 %(number)s。受理后会通知您，您也可以在“我的”中查看进展。")
@@ -78,24 +71,16 @@ def _report_submit(request):
 
 
 def _case_report(form, user) -> Case | None:
-    """Files the valid form through the service; None after the service's errors were put
-    on the form."""
-    data = form.cleaned_data
+    """Files the valid form through the service, within the account's reports per window;
+    None after the service's errors (or the rate limit's) were put on the form."""
     try:
-        return services.case_report(
-            by=user,
-            category=data["category"],
-            grid=data["grid"],
-            description=data["description"],
-            address=data["address"],
-            latitude=data["latitude"] or None,
-            longitude=data["longitude"] or None,
-            contact_allowed=data["contact_allowed"],
-            source=data.get("source") or "resident",
-            photos=data["photos"],
-        )
+        return services.case_report_within_limit(by=user, fields=form.cleaned_data)
     except ValidationError as error:
-        add_service_errors(form, error, field="photos" if data["photos"] else None, joined=True)
+        if getattr(error, "code", None) == "rate_limited":
+            add_service_errors(form, error)
+        else:
+            photos = form.cleaned_data["photos"]
+            add_service_errors(form, error, field="photos" if photos else None, joined=True)
         return None
 
 

@@ -286,6 +286,25 @@ def test_report_rate_limit_per_account(client, world, settings):
     assert client.post(REPORT, details(world)).status_code == 302
 
 
+def test_a_refused_report_does_not_use_up_the_window(world, settings):
+    """The place is taken before the report and given back when the report is refused (for
+    its content, or by the limit itself), so only filed reports count."""
+    from django.core.exceptions import ValidationError
+
+    settings.CASES_REPORT_RATE_LIMIT = (1, 600)
+    with pytest.raises(ValidationError), services.report_rate_slot(world.reporter):
+        raise ValidationError("照片无法读取")
+    with services.report_rate_slot(world.reporter):
+        pass  # the one report of the window
+    for _attempt in range(3):
+        with pytest.raises(ValidationError) as refused, services.report_rate_slot(world.reporter):
+            pytest.fail("a report over the limit must not be made")
+        assert refused.value.code == "rate_limited"
+    settings.CASES_REPORT_RATE_LIMIT = (2, 600)
+    with services.report_rate_slot(world.reporter):
+        pass  # refusals did not count: one place left under a limit of 2
+
+
 def test_patrol_source_only_for_grid_staff(client, world):
     client.force_login(world.reporter)
     response = client.post(REPORT, details(world, source="patrol"))
@@ -574,3 +593,35 @@ def test_home_section_shows_a_case_as_soon_as_it_is_closed(client, world):
     client.get("/")
     case = _closed_case(world)
     assert case.get_absolute_url() in client.get("/").content.decode()
+
+
+def test_a_report_costs_a_fixed_number_of_queries_and_numbers_itself(
+    client, world, django_assert_max_num_queries
+):
+    """The report's writes in as few round trips as the rules allow: on PostgreSQL the case's
+    number comes from its own INSERT (no nextval of its own) and the daily and monthly
+    statistics rows are added to in one statement."""
+    from django.db import connection
+
+    client.force_login(world.reporter)
+    client.post(REPORT, details(world))  # the session, the SLA table and the grid warmed up
+    client.force_login(world.staff)
+    postgresql = connection.vendor == "postgresql"
+    with django_assert_max_num_queries(7 if postgresql else 10) as captured:
+        response = client.post(REPORT, details(world))
+    assert response.status_code == 302
+    case = Case.objects.get(reporter=world.staff)
+    assert case.number == f"SB{timezone.localdate(case.created_at):%Y%m%d}-{case.pk:06d}"
+    assert response["Location"] == case.get_absolute_url()
+    statements = [query["sql"] for query in captured.captured_queries]
+    if postgresql:
+        assert not any(sql.lstrip().upper().startswith("SELECT NEXTVAL") for sql in statements)
+        upserts = [sql for sql in statements if "ON CONFLICT" in sql]
+        assert len(upserts) == 1, upserts
+        assert "cases_casedailystat" in upserts[0] and "cases_casemonthlystat" in upserts[0]
+    from cases.models import CaseDailyStat, CaseMonthlyStat
+
+    day = timezone.localdate(case.created_at)
+    common = {"community": case.community, "category": case.category}
+    assert CaseDailyStat.objects.get(date=day, **common).reported == 2
+    assert CaseMonthlyStat.objects.get(month=day.replace(day=1), **common).reported == 2
