@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable, Iterable
+from contextvars import ContextVar
 from typing import Generic, TypeVar
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.core.signals import request_finished, request_started
 
 
 class _ReusingClient(RedisCacheClient):
@@ -69,6 +71,25 @@ def count_in_window(key: str, *, period: int) -> int:
     return pipe.execute()[1]
 
 
+# The version numbers read during the current request, so that a request that asks twice
+# (a case report: its form's category, then its deadlines, both from the SLA table) pays one
+# round trip. None outside a request (commands, tasks, the sweep): every read goes to the
+# cache. This process's own bump forgets them, so a request reads its own changes.
+_read_this_request: ContextVar[dict | None] = ContextVar("versions_read", default=None)
+
+
+def _request_started(**kwargs) -> None:
+    _read_this_request.set({})
+
+
+def _request_finished(**kwargs) -> None:
+    _read_this_request.set(None)
+
+
+request_started.connect(_request_started, dispatch_uid="portal_cache_versions_started")
+request_finished.connect(_request_finished, dispatch_uid="portal_cache_versions_finished")
+
+
 def bump_versions(keys: Iterable[str]) -> None:
     """Give each version key a new number. A key missing from the cache (never set, or
     evicted) starts from the clock in nanoseconds, so that a number once used is never used
@@ -77,6 +98,9 @@ def bump_versions(keys: Iterable[str]) -> None:
     keys = list(dict.fromkeys(keys))
     if not keys:
         return
+    read = _read_this_request.get()
+    if read:
+        read.clear()
     backend = _redis_backend()
     if backend is None:
         for key in keys:
@@ -95,7 +119,17 @@ def bump_versions(keys: Iterable[str]) -> None:
 
 def current_versions(keys: list[str]) -> tuple[int, ...]:
     """The number of each version key, a key missing from the cache first set from the clock
-    (as `bump_versions` would): one round trip on Redis."""
+    (as `bump_versions` would): one round trip on Redis, once a request for the same keys."""
+    read = _read_this_request.get()
+    if read is not None:
+        found = read.get(ident := tuple(keys))
+        if found is None:
+            found = read[ident] = _current_versions(keys)
+        return found
+    return _current_versions(keys)
+
+
+def _current_versions(keys: list[str]) -> tuple[int, ...]:
     backend = _redis_backend()
     if backend is None:
         found = cache.get_many(keys)

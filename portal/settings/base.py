@@ -362,6 +362,8 @@ RQ_QUEUES = {
     )
     for name in TASK_QUEUES
 }
+# Each job enqueued in one round trip to Redis instead of rq's two (portal.queues).
+RQ = {"QUEUE_CLASS": "portal.queues.OneTripQueue"}
 # Wagtail's database search, with Chinese split into two-character pieces (portal.search).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}
 

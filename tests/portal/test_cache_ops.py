@@ -99,3 +99,34 @@ def test_local_copies_are_rebuilt_when_a_key_moves_or_their_time_is_up(monkeypat
     # Nothing found is not kept: it is looked for again next time.
     assert kept.get(2, ["v:x"], lambda: None) is None
     assert kept.get(2, ["v:x"], build) == {"built": 5}
+
+
+@pytest.mark.django_db  # request_started closes old database connections
+def test_a_request_reads_each_version_once_and_sees_its_own_bumps(monkeypatch):
+    """Inside a request the same version keys are read from the cache once (a case report
+    asks the SLA table twice); a bump by this process is seen at once; outside a request
+    every read goes to the cache."""
+    from django.core.signals import request_finished, request_started
+
+    import portal.cache
+
+    reads = []
+    real = portal.cache._current_versions
+    monkeypatch.setattr(
+        portal.cache, "_current_versions", lambda keys: reads.append(keys) or real(keys)
+    )
+    first = current_versions(["v:a"])
+    request_started.send(sender=None)
+    try:
+        assert current_versions(["v:a"]) == first
+        cache.incr("v:a")  # another process's bump, in the middle of this request
+        assert current_versions(["v:a"]) == first  # the request's own reading holds
+        assert len(reads) == 2
+        bump_versions(["v:a"])  # this process's own change
+        assert current_versions(["v:a"]) == (first[0] + 2,)
+        assert len(reads) == 3
+    finally:
+        request_finished.send(sender=None)
+    current_versions(["v:a"])
+    current_versions(["v:a"])
+    assert len(reads) == 5

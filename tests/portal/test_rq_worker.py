@@ -76,3 +76,33 @@ def test_the_worker_writes_a_queued_export_once(
     _work(rq_queues)
     again = ExportJob.objects.get(pk=job_id)
     assert (again.attempt, again.file_name) == (1, job.file_name)
+
+
+@pytest.mark.django_db
+def test_a_task_is_queued_in_one_round_trip(rq_queues, settings, monkeypatch):
+    """portal.queues.OneTripQueue: the queue's name and the job go to Redis in one pipeline
+    (rq alone sends two), and the worker still finds and runs the job. The queues on the
+    pooled client, as in production (settings: "USE_REDIS_CACHE")."""
+    from redis.client import Pipeline, Redis
+
+    from cases.tasks import notify_new_case
+
+    settings.RQ_QUEUES = {name: {"USE_REDIS_CACHE": "rq"} for name in QUEUES}
+
+    sent = []
+    execute, command = Pipeline.execute, Redis.execute_command
+    monkeypatch.setattr(
+        Pipeline, "execute", lambda self, *a, **k: sent.append("pipeline") or execute(self, *a, **k)
+    )
+    monkeypatch.setattr(
+        Redis, "execute_command", lambda self, *a, **k: sent.append(a[0]) or command(self, *a, **k)
+    )
+    notify_new_case.enqueue(0, None)  # the first asks the server's version (once a process)
+    sent.clear()
+    result = notify_new_case.enqueue(-1, None)
+    assert sent == ["pipeline"]
+    default = rq_queues[0]
+    assert result.id in default.job_ids
+    _work(rq_queues)
+    assert default.count == 0
+    assert Job.fetch(result.id, connection=default.connection).return_value() == 0
