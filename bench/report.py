@@ -41,7 +41,7 @@ def environment_summary(args, database: Database, ceiling_kind: str) -> dict:
         "database": database.describe(),
         "cache": "Redis" if os.environ.get("REDIS_URL") else "local memory (per worker)",
         "scale": args.scale,
-        "server": f"gunicorn {args.workers} sync workers, {SETTINGS} "
+        "server": f"gunicorn {args.workers} {_workers_kind(args)}, {SETTINGS} "
         "(portal.settings.production + ceiling URL), DEBUG off",
         "load": f"wrk {args.threads} threads, {args.connections} connections, "
         f"{args.duration:g} s per URL after {args.warmup:g} s warm-up; then {args.alone} "
@@ -182,3 +182,9 @@ def print_results(summary: dict, rows: list[dict]) -> None:
         if row["error"] or (row["status"] is not None and not 200 <= row["status"] < 300):
             status = f"test client status {row['status']} {row['error']}".strip()
             print(f"! {row['name']} {row['url']}: {status}")
+
+
+def _workers_kind(args) -> str:
+    if args.worker_threads > 1:
+        return f"gthread workers of {args.worker_threads} threads"
+    return "sync workers"
