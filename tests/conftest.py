@@ -16,9 +16,11 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """On PostgreSQL, each worker's test database is a copy of one migrated template
-    (tests/pg_template.py) instead of being migrated from nothing."""
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Each worker's test database is a copy of one migrated template instead of being
+    migrated from nothing: on PostgreSQL `CREATE DATABASE ... TEMPLATE` (tests/pg_template.py),
+    on SQLite a file copied from the template file (tests/sqlite_template.py) and kept by Django
+    (django_db_keepdb below) in this worker's temporary folder."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
@@ -26,6 +28,27 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         from tests.pg_template import migrated_template
 
         database.setdefault("TEST", {})["TEMPLATE"] = migrated_template(os.environ["DATABASE_URL"])
+    elif database["ENGINE"].endswith("sqlite3"):
+        use_sqlite_template(database, tmp_path_factory)
+
+
+def use_sqlite_template(database: dict, tmp_path_factory) -> None:
+    """Point the SQLite test database at a migrated copy of the template, in a file."""
+    from tests.sqlite_template import migrated_copy
+
+    copy = migrated_copy(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    database.setdefault("TEST", {})["NAME"] = str(copy)
+    database["TEST"]["COPIED_FROM_TEMPLATE"] = True
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings):
+    """Django keeps (does not recreate) a test database copied from the migrated template;
+    the copy is this run's own, in its temporary folder."""
+    from django.conf import settings
+
+    test = settings.DATABASES["default"].get("TEST", {})
+    return bool(request.config.getvalue("reuse_db") or test.get("COPIED_FROM_TEMPLATE"))
 
 
 @pytest.fixture(autouse=True)

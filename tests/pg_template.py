@@ -50,18 +50,15 @@ def migrated_template(database_url: str) -> str:
     return name
 
 
-def _build(connection, database_url: str, name: str) -> None:
-    building = f"{name}_building"
-    connection.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
-    connection.execute(f'CREATE DATABASE "{building}"')
+def migrate(**environ: str) -> None:
+    """`manage.py migrate` under the test settings in a subprocess, with `environ` (the
+    database to migrate) in place of this process's DATABASE_URL and pytest's variables."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PYTEST_", "DJANGO_SETTINGS_MODULE"))
+        if not key.startswith(("PYTEST_", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"))
     }
-    env.update(
-        DATABASE_URL=_url(database_url, building), DJANGO_SETTINGS_MODULE="portal.settings.test"
-    )
+    env.update(DJANGO_SETTINGS_MODULE="portal.settings.test", **environ)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,
@@ -69,6 +66,13 @@ def _build(connection, database_url: str, name: str) -> None:
         check=True,
         timeout=MIGRATE_TIMEOUT,
     )
+
+
+def _build(connection, database_url: str, name: str) -> None:
+    building = f"{name}_building"
+    connection.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+    connection.execute(f'CREATE DATABASE "{building}"')
+    migrate(DATABASE_URL=_url(database_url, building))
     connection.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
     old = connection.execute(
         "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -12,6 +13,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
+from wagtail.models.pages import COMMENTS_RELATION_NAME
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
@@ -153,6 +155,18 @@ class ServiceProjectPageTag(TaggedItemBase):
     )
 
 
+# What Wagtail's save_revision() saves alone: nothing of it is in the search index.
+REVISION_BOOKKEEPING = frozenset(
+    {
+        COMMENTS_RELATION_NAME,
+        "latest_revision_created_at",
+        "draft_title",
+        "latest_revision",
+        "has_unpublished_changes",
+    }
+)
+
+
 class ServiceProjectPage(ViewRestrictionsMixin, SearchableMixin, Page):
     """服务项目 — a service project of an organization. NGO editors write it; community
     staff approve it through the "项目审核" workflow before it is published."""
@@ -280,20 +294,36 @@ class ServiceProjectPage(ViewRestrictionsMixin, SearchableMixin, Page):
             )
             if organization_id is not None:
                 self.organization_id = organization_id
+        self.__dict__.pop("_search_related_bigrams", None)
         result = super().save(*args, **kwargs)
-        # The search index is written on post_save, before modelcluster has stored the tags
-        # and service communities that search_bigrams reads: index again now that they are
-        # stored (with the immediate task backend the first write would miss them).
-        if not kwargs.get("update_fields"):
+        # Indexed here, once, not on post_save (search_auto_update is off: see below): post_save
+        # comes before modelcluster has stored the tags and service communities that
+        # search_bigrams reads, so with the immediate task backend that write missed them and
+        # every save indexed the project twice.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or not set(update_fields) <= REVISION_BOOKKEEPING:
             insert_or_update_object_task.enqueue(
                 self._meta.app_label, self._meta.model_name, str(self.pk)
             )
         return result
 
+    # modelsearch connects no post_save (nor post_delete) handler for projects: save() above
+    # indexes after the related rows are stored, and a deleted project leaves the index
+    # through the handler of Page, whose row goes with it.
+    search_auto_update = False
+
     @property
     def search_bigrams(self) -> str:
+        return " ".join(
+            part for part in (super().search_bigrams, self._search_related_bigrams) if part
+        )
+
+    @cached_property
+    def _search_related_bigrams(self) -> str:
         # Residents search by what a project is about, not only by its own words: the
         # category (养老服务), the tags, the organization and the communities it serves.
+        # Read once per indexing (the backend asks for search_bigrams five times: title,
+        # body and autocomplete of two fields); save() forgets it.
         related = []
         if self.category_id and self.category:
             related.append(self.category.name)
@@ -301,9 +331,7 @@ class ServiceProjectPage(ViewRestrictionsMixin, SearchableMixin, Page):
         if self.organization_id and self.organization:
             related.append(self.organization.name)
         related.extend(community.name for community in self.service_communities.all())
-        return " ".join(
-            part for part in (super().search_bigrams, cjk_bigrams(" ".join(related))) if part
-        )
+        return cjk_bigrams(" ".join(related))
 
     def permissions_for_user(self, user):
         return CommunityScopedPagePermissionTester(user, self)

@@ -1,6 +1,6 @@
 """The portal as a two-node cluster (issue #13): HAProxy in front of two gunicorn nodes, one
 PostgreSQL database and one Redis shared by them, one rq worker, moto as the S3 API
-(cluster/run.py starts it all on 127.0.0.1, once for the module). Eight checks that what one
+(cluster/run.py starts it all on 127.0.0.1, once for the test session). Eight checks that what one
 node does, the other sees, and that losing a node or the worker loses nothing:
 
 1. a session started on one node works on the other (and ended there, is ended);
@@ -76,7 +76,10 @@ def _requirements() -> str:
     return ""
 
 
-@pytest.fixture(scope="module")
+# Session scope, not module: pytest-xdist's loadgroup sends the eight checks to one worker but
+# may run other modules' tests between them, and pytest ends a module-scoped fixture whenever
+# the next test is in another module: the cluster was started twice in one CI run (60 s each).
+@pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
     missing = _requirements()
     if missing:

@@ -43,14 +43,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     server; two requests at once (a form's POST and Wagtail's editing-session beacon) then
     fail with "database table is locked". A file gives each thread its own connection, and the
     settings' busy timeout, WAL and IMMEDIATE transactions make writers queue, as with
-    ``make run``.
+    ``make run``. The file is a copy of the migrated template (tests/sqlite_template.py).
     """
     from django.conf import settings
 
+    from tests.conftest import use_sqlite_template
+
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
-        database.setdefault("TEST", {})
-        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("e2e-db") / "test.sqlite3")
+        use_sqlite_template(database, tmp_path_factory)
 
 
 def _chromium_available() -> bool:

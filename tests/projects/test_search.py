@@ -99,3 +99,38 @@ def test_search_bigrams_include_the_related_names(projects, grids):
     text = projects["by_category"].search_bigrams
     for piece in ("养老", "甲社", grids[0].community.name[:2]):
         assert piece in text
+
+
+def test_a_project_save_indexes_it_once_with_its_tags(org_a, grids, monkeypatch):
+    """Saving a revision and publishing it writes the index once, after the tags are stored
+    (modelsearch's post_save handler, which ran before them and wrote the index on every save,
+    is not connected for projects; save_revision's bookkeeping save holds nothing indexed)."""
+    from modelsearch.backends.base import BaseSearchBackend
+
+    project = project_factories.make_project(
+        org_a, title="银发午餐送到家", communities=[grids[0].community]
+    )
+    added = []
+    real_add = BaseSearchBackend.add
+    monkeypatch.setattr(
+        BaseSearchBackend, "add", lambda self, obj: added.append(obj.pk) or real_add(self, obj)
+    )
+    project.tags.add("助餐点")
+    project.save_revision().publish()
+    assert added.count(project.pk) == 1
+    from portal.search import cjk_bigrams
+    from projects.models import ServiceProjectPage
+
+    # The index holds what the stored project says, tags included.
+    indexed = ServiceProjectPage.objects.search(cjk_bigrams("助餐"))
+    assert [p.pk for p in indexed] == [project.pk]
+
+
+def test_a_deleted_project_leaves_the_search_index(client, projects):
+    from wagtail.search.models import IndexEntry
+
+    page = projects["by_tag"]
+    assert IndexEntry.objects.filter(object_id=str(page.pk)).exists()
+    page.delete()
+    assert not IndexEntry.objects.filter(object_id=str(page.pk)).exists()
+    assert "楼道微更新" not in _site_search(client, "适老").content.decode()
