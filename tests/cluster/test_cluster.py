@@ -76,9 +76,9 @@ def _requirements() -> str:
     return ""
 
 
-# Session scope, not module: pytest-xdist's loadgroup sends the eight checks to one worker but
-# may run other modules' tests between them, and pytest ends a module-scoped fixture whenever
-# the next test is in another module: the cluster was started twice in one CI run (60 s each).
+# Session scope, not module: pytest-xdist's loadgroup sends the eight checks to one worker (it
+# needs pytest below 9.2: pyproject.toml) but may run other modules' tests between them, and
+# pytest ends a module-scoped fixture whenever the next test is in another module.
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
     missing = _requirements()

@@ -107,6 +107,9 @@ def test_a_project_save_indexes_it_once_with_its_tags(org_a, grids, monkeypatch)
     is not connected for projects; save_revision's bookkeeping save holds nothing indexed)."""
     from modelsearch.backends.base import BaseSearchBackend
 
+    from portal.search import cjk_bigrams
+    from projects.models import ServiceProjectPage
+
     project = project_factories.make_project(
         org_a, title="银发午餐送到家", communities=[grids[0].community]
     )
@@ -118,9 +121,6 @@ def test_a_project_save_indexes_it_once_with_its_tags(org_a, grids, monkeypatch)
     project.tags.add("助餐点")
     project.save_revision().publish()
     assert added.count(project.pk) == 1
-    from portal.search import cjk_bigrams
-    from projects.models import ServiceProjectPage
-
     # The index holds what the stored project says, tags included.
     indexed = ServiceProjectPage.objects.search(cjk_bigrams("助餐"))
     assert [p.pk for p in indexed] == [project.pk]
