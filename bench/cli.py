@@ -47,10 +47,16 @@ DESCRIPTION = (
 )
 
 
-# Who sends the requests (--as): anonymous visitors without a cookie, or one signed-in
-# resident of the demo data (resident@example.cn) whose session cookie goes with every
-# request, the ceiling's included.
-VISITORS = {"anonymous": None, "resident": "resident@example.cn"}
+# Who sends the requests (--as): anonymous visitors without a cookie, or one signed-in person
+# of the demo data whose session cookie goes with every request, the ceiling's included: the
+# resident measures the public pages; a community's staff and the district administrator
+# measure the staff pages instead (the hook portal_bench_staff_urls: 我的待办).
+VISITORS = {
+    "anonymous": None,
+    "resident": "resident@example.cn",
+    "staff": "staff@example.cn",
+    "admin": "admin@example.cn",
+}
 
 CEILING_KIND = (
     "plain Django function view returning 'ok' (bench/ceiling.py), same gunicorn workers, "
@@ -112,8 +118,9 @@ def parse_args(argv=None):
         dest="visitor",
         choices=tuple(VISITORS),
         default="anonymous",
-        help="who requests the pages: anonymous (default, no cookie) or resident (the demo "
-        "resident, signed in; the page cache never serves a signed-in person)",
+        help="who requests the pages: anonymous (default, no cookie), resident (the demo "
+        "resident, signed in; the page cache never serves a signed-in person), or staff / "
+        "admin (the demo community staff or district administrator, on the staff pages)",
     )
     parser.add_argument(
         "--step-timeout", type=float, default=900, help="limit for each setup step (900 s)"

@@ -182,3 +182,31 @@ def bench_urls():
             )
         )
     return urls
+
+
+def bench_staff_urls():
+    """我的待办 at 1.1 million cases, for `bench/run.py --as staff` (a community's staff) and
+    `--as admin` (the whole district): the inbox, its overdue filter, a page far down the
+    list, and the admin page of a case in the person's scope (the newest open one)."""
+    from django.urls import reverse
+
+    inbox = reverse("cases_admin_inbox")
+    urls = [
+        ("staff inbox", inbox),
+        ("staff inbox overdue", inbox + "?due=overdue"),
+        ("staff inbox all states page 50", inbox + "?state=all&page=50"),
+    ]
+    # The demo's community staff works in the resident's community: a case there is in the
+    # scope of both staff and the district administrator.
+    staff = User.objects.filter(email="staff@example.cn").only("home_grid").first()
+    community_id = staff.home_grid.community_id if staff and staff.home_grid_id else None
+    case = (
+        Case.objects.filter(community_id=community_id)
+        .exclude(state__in=(State.REJECTED, State.CLOSED))
+        .order_by("-created_at")
+        .only("pk")
+        .first()
+    )
+    if case is not None:
+        urls.append(("staff case detail", reverse("cases_admin_detail", args=[case.pk])))
+    return urls

@@ -219,3 +219,23 @@ def test_the_action_notes_say_they_are_shown_to_the_public(client, world):
     )
     client.logout()
     assert "已联系物业" in client.get(case.get_absolute_url()).text
+
+
+def test_the_benchs_staff_pages_answer_for_staff_and_the_district_admin(client, world):
+    """bench/run.py --as staff / --as admin measures these URLs (a non-2xx would measure an
+    error page): the inbox, its filters, a page down the list and a case in scope."""
+    from cases.bench_data import bench_staff_urls
+
+    staff = factories.make_community_staff(
+        world.grid.community, email="staff@example.cn", home_grid=world.grid
+    )
+    case = world.report()
+    world.report(grid=world.other_grid)
+    urls = dict(bench_staff_urls())
+    assert urls["staff case detail"] == reverse("cases_admin_detail", args=[case.pk])
+    for user in (staff, world.admin):
+        _login(client, user)
+        for name, url in urls.items():
+            response = client.get(url)
+            assert response.status_code == 200, (user, name, url)
+        client.logout()
