@@ -15,6 +15,7 @@ from portal import page_cache
 from portal.locks import lock_row
 from portal.models import Grid, User
 from portal.notifications import notify, notify_in_chunks
+from portal.prepared import Prepared
 from projects.models import ServiceProjectPage
 from volunteers import selectors
 from volunteers.models import Shift, SignUp, validate_repeat_weeks
@@ -215,11 +216,15 @@ def _capacity_changed(shift: Shift) -> list[str]:
 
 def _clashes(shift: Shift) -> Q:
     """Confirmed sign-ups for another shift at a time overlapping `shift`'s."""
+    return _clashes_with(shift_id=shift.pk, starts_at=shift.starts_at, ends_at=shift.ends_at)
+
+
+def _clashes_with(*, shift_id: int, starts_at: datetime, ends_at: datetime) -> Q:
     return Q(
         status=SignUp.Status.CONFIRMED,
-        shift__starts_at__lt=shift.ends_at,
-        shift__ends_at__gt=shift.starts_at,
-    ) & ~Q(shift_id=shift.pk)
+        shift__starts_at__lt=ends_at,
+        shift__ends_at__gt=starts_at,
+    ) & ~Q(shift_id=shift_id)
 
 
 def find_clash(*, user: User, shift: Shift) -> SignUp | None:
@@ -266,6 +271,31 @@ SIGNUP_SHIFT_FIELDS = (
 )
 
 
+# The two reads of every sign-up, compiled once per process (portal.prepared): the shift,
+# locked, with what the answer shows of it; and the person's sign-up for it or for a shift at
+# an overlapping time.
+_locked_shift_for_sign_up = Prepared(
+    lambda pk: (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("grid__community", "project")
+        .only(*SIGNUP_SHIFT_FIELDS)
+        .filter(pk=pk)
+    ),
+    pk=int,
+)
+_own_and_clashing_sign_ups = Prepared(
+    lambda shift_id, starts_at, ends_at, user_id: SignUp.objects.filter(
+        Q(shift_id=shift_id)
+        | _clashes_with(shift_id=shift_id, starts_at=starts_at, ends_at=ends_at),
+        user_id=user_id,
+    ).order_by("pk"),
+    shift_id=int,
+    starts_at=datetime,
+    ends_at=datetime,
+    user_id=int,
+)
+
+
 def shift_sign_up(*, shift: Shift, user: User) -> SignUp:
     """Sign a person up: confirmed while places remain, otherwise on the waitlist in order.
 
@@ -282,13 +312,7 @@ def shift_sign_up(*, shift: Shift, user: User) -> SignUp:
     if not user.is_authenticated:
         raise PermissionDenied
     with transaction.atomic(savepoint=False):
-        locked = (
-            Shift.objects.select_for_update(of=("self",))
-            .select_related("grid__community", "project")
-            .only(*SIGNUP_SHIFT_FIELDS)
-            .filter(pk=shift.pk)
-            .first()
-        )
+        locked = _locked_shift_for_sign_up.first(pk=shift.pk)
         if locked is None:
             refusal = Shift.DoesNotExist(f"No shift {shift.pk}.")
         else:
@@ -309,7 +333,9 @@ def _sign_up_refusal(*, shift: Shift, user: User, now) -> tuple[ValidationError 
         return ValidationError(_("报名已截止。")), None
     # The person's sign-up for this shift and any clashing one: one query (a clashing
     # sign-up's shift is read only for the error message).
-    mine = list(SignUp.objects.filter(Q(shift=shift) | _clashes(shift), user=user).order_by("pk"))
+    mine = _own_and_clashing_sign_ups(
+        shift_id=shift.pk, starts_at=shift.starts_at, ends_at=shift.ends_at, user_id=user.pk
+    )
     existing = next((row for row in mine if row.shift_id == shift.pk), None)
     if existing is not None and existing.status != SignUp.Status.CANCELLED:
         return ValidationError(_("您已经报名了这个班次。")), existing
