@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from portal.formats import date_shown
 from portal.models import User
 from portal.notifications import notify_in_chunks
+from portal.prepared import insert_all
 from portal.ratelimits import rate_limit_hit
 from surveys.models import SurveyAnnouncement, SurveyAnswer, SurveyPage, SurveyResponse
 from surveys.respondents import home_area, respondent_key
@@ -254,9 +255,7 @@ def survey_submit(
     with transaction.atomic(savepoint=False):
         inserted = _insert_response(response)
         if inserted:
-            response.saved_answers = SurveyAnswer.objects.bulk_create(
-                _answer_objects(response=response, rows=rows)
-            )
+            response.saved_answers = insert_all(_answer_objects(response=response, rows=rows))
             survey_results_changed(survey_id=survey.pk)
     if not inserted:
         raise ValidationError(

@@ -120,3 +120,35 @@ def test_a_sign_up_finds_the_persons_own_and_clashing_sign_ups(grids):
     assert services.shift_sign_up(shift=later, user=user).status == SignUp.Status.CONFIRMED
     with pytest.raises(Shift.DoesNotExist):
         services.shift_sign_up(shift=Shift(pk=2**63 - 1), user=user)
+
+
+def test_insert_all_gives_each_row_its_key_in_order(grids):
+    from portal.prepared import insert_all
+    from volunteers.models import Shift as ShiftModel
+
+    start = timezone.now() + timedelta(days=1)
+    shifts = [
+        ShiftModel(
+            grid=grids[n % 2],
+            title=f"班次{n}",
+            place="服务站",
+            starts_at=start,
+            ends_at=start + timedelta(hours=n + 1),
+            signup_deadline=start,
+            capacity=n + 1,
+        )
+        for n in range(3)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        inserted = insert_all(shifts)
+    assert len(queries) == 1
+    assert inserted is shifts and all(s.pk and not s._state.adding for s in shifts)
+    for shift in shifts:
+        stored = ShiftModel.objects.get(pk=shift.pk)
+        assert (stored.title, stored.capacity, stored.grid_id) == (
+            shift.title,
+            shift.capacity,
+            shift.grid_id,
+        )
+        assert stored.ends_at == shift.ends_at
+    assert insert_all([]) == []
