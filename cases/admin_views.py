@@ -21,11 +21,13 @@ from cases.models import Case, CaseExtension, CasePhoto
 from cases.permissions import case_roles, cases_for_staff, is_case_staff
 from cases.selectors import case_for_staff_detail, inbox_cases
 from cases.transitions import TRANSITIONS, allowed_actions
+from portal.filters import parse_id
 from portal.forms import add_service_errors
 from portal.permissions import can_see_full_mobile
 from portal.storage import private_file_response
 
 PAGE_SIZE = 50
+BULK_MAX = 200
 # Counting a million rows costs more than the page itself: the inbox counts at most this many
 # and asks for a narrower filter beyond.
 COUNT_CAP = 10_000
@@ -78,17 +80,23 @@ def bulk(request):
     """Accept, or dispatch, the ticked cases; each one through its service, each result told."""
     _require_staff(request)
     form = forms.BulkForm(request.POST)
-    raw_ids = request.POST.getlist("cases")
-    if not raw_ids or not all(value.isdigit() for value in raw_ids):
+    # Ids outside the database's range, or not numbers at all, are refused before any
+    # query (a message, never a 500); at most one page of the inbox at a time.
+    ids = [parse_id(value) for value in request.POST.getlist("cases")[:BULK_MAX]]
+    if not ids or None in ids:
         messages.error(request, _("请先勾选要处理的诉求。"))
         return redirect(_back(request))
     if not form.is_valid():
-        for error in form.non_field_errors() or [_("请选择批量操作。")]:
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        for error in errors or [_("请选择批量操作。")]:
             messages.error(request, error)
         return redirect(_back(request))
     operation = form.cleaned_data["operation"]
     done, failed = 0, []
-    cases = inbox_cases(request.user).filter(pk__in=[int(value) for value in raw_ids[:200]])
+    cases = list(inbox_cases(request.user).filter(pk__in=ids))
+    if not cases:
+        messages.error(request, _("勾选的诉求已不在您的待办范围内，请刷新后重试。"))
+        return redirect(_back(request))
     for case in cases:
         try:
             if operation == form.ACCEPT:
@@ -179,12 +187,26 @@ def detail(request, pk: int, bound_action: str | None = None, bound_form=None):
             "pending_extensions": pending,
             "decide_form": forms.ExtensionDecideForm(prefix="decide_extension"),
             "can_publish_photos": bool(roles & {"community_staff", "district_admin"}),
-            "events": case.events.all(),
+            "events": _timeline(case),
             "photos": case.photos.all(),
             "reporter_contact": _reporter_contact(request.user, case, reporter),
         },
         status=400 if bound_form is not None else 200,
     )
+
+
+def _timeline(case: Case) -> list:
+    """The case's history for staff, each entry with the name to show for who acted: the
+    reporter's name only when they allowed contact (otherwise only their role shows)."""
+    events = list(case.events.all())
+    for event in events:
+        if event.actor_id is None:
+            event.shown_actor = _("系统")
+        elif event.actor_id == case.reporter_id and not case.contact_allowed:
+            event.shown_actor = _("居民")
+        else:
+            event.shown_actor = event.actor.get_display_name()
+    return events
 
 
 def _reporter_contact(viewer, case: Case, reporter) -> dict | None:

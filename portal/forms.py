@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
+from portal.filters import parse_id
 from portal.models import Community, Grid, Street, User
 from portal.selectors import current_privacy_version
 
@@ -66,12 +67,8 @@ class GridChoiceMixin(forms.Form):
 
     def _chosen(self, name):
         value = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
-        try:
-            chosen = int(value)
-        except (TypeError, ValueError):
-            return None
         # Outside the ids' (bigint) range the database cannot even compare (500, not "none").
-        return chosen if 0 < chosen < 2**63 else None
+        return parse_id(value) if value is not None else None
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Community
+from portal.text import TextAreaField
 from projects.models import Organization
 from projects.validators import normalize_credit_code, validate_credit_code
 
@@ -53,6 +54,7 @@ class OrganizationApplicationForm(forms.ModelForm):
             "description",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        field_classes = {"description": TextAreaField}
         help_texts = {"description": _("主要服务内容和服务对象，2000字以内。")}
 
     def __init__(self, *args, **kwargs):
@@ -91,7 +93,7 @@ class InvitationForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextAreaField(
         label=_("原因"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -15,13 +15,14 @@ from wagtail.admin.action_menu import ActionMenuItem, WorkflowMenuItem
 from wagtail.models import TaskState
 
 from portal.forms import add_service_errors
+from portal.text import TextAreaField
 from projects import services
 from projects.models import CommunityApprovalTask, ServiceProjectPage
 from projects.permissions import can_moderate_project, is_district_admin, is_staff_member
 
 
 class ReviewForm(forms.Form):
-    comment = forms.CharField(
+    comment = TextAreaField(
         label=gettext_lazy("审核意见"),
         required=False,
         max_length=2000,

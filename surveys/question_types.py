@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.contrib.forms.models import FORM_FIELD_CHOICES
 
+from portal.text import TextAreaField
+
 OTHER = "__other__"  # the stored option value of a "其他" answer; its text is in `text`
 OTHER_SUFFIX = "__other"  # the form field with the text of a "其他" answer
 TEXT_MAX_LENGTH = 2000
@@ -87,7 +89,7 @@ class MultilineQuestionType(QuestionType):
     def form_field(self, builder, question, options):
         options["max_length"] = TEXT_MAX_LENGTH
         options.setdefault("widget", django.forms.Textarea(attrs={"rows": 4}))
-        return django.forms.CharField(**options)
+        return TextAreaField(**options)
 
 
 class HiddenQuestionType(QuestionType):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import GridChoiceMixin
+from portal.text import TextAreaField
 from volunteers.models import RosterMembership, Shift, validate_repeat_weeks
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -65,7 +66,7 @@ class ApplyForm(GridRequiredMixin):
         max_length=200,
         help_text=_("例如：工作日晚上、周末上午。"),
     )
-    motivation = forms.CharField(
+    motivation = TextAreaField(
         label=_("申请说明"),
         required=False,
         max_length=500,
@@ -104,7 +105,7 @@ class ShiftForm(forms.Form):
     place = forms.CharField(
         label=_("地点"), max_length=200, error_messages={"required": _("请填写地点。")}
     )
-    description = forms.CharField(
+    description = TextAreaField(
         label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     starts_at = _datetime_field(_("开始时间"))

@@ -20,6 +20,7 @@ from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
 from portal.forms import add_service_errors
+from portal.text import TextAreaField
 from portal.viewsets import CommunityScopedViewSetMixin, ServiceGuardedPermissionPolicy
 from volunteers import services
 from volunteers.models import RosterMembership, ServiceRecord, Shift, SignUp
@@ -131,7 +132,7 @@ class MembershipDecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择通过或不通过。")},
     )
-    reason = forms.CharField(
+    reason = TextAreaField(
         label=_("审核意见"),
         required=False,
         max_length=300,

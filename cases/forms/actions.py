@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.forms.common import MultipleFileInput, department_groups
 from cases.models import CaseExtension
 from portal.models import User
+from portal.text import TextAreaField
 
 
 class MultiplePhotoField(forms.FileField):
@@ -26,7 +27,7 @@ PUBLIC_NOTE_HELP = _("会显示在公开的办理进展中，请不要写居民�
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(
+    note = TextAreaField(
         label=_("说明（可选）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -35,7 +36,7 @@ class NoteForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextAreaField(
         label=_("不予受理的原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
     )
     duplicate_of = forms.CharField(
@@ -56,7 +57,7 @@ class DispatchForm(forms.Form):
         required=False,
         help_text=_("派遣给部门中的某一个人时选择。"),
     )
-    note = forms.CharField(
+    note = TextAreaField(
         label=_("说明（可选）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -81,7 +82,7 @@ class DispatchForm(forms.Form):
 
 
 class HandleForm(forms.Form):
-    result = forms.CharField(
+    result = TextAreaField(
         label=_("处置结果"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
@@ -101,7 +102,7 @@ class VerifyForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(
+    note = TextAreaField(
         label=_("核查意见"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -117,7 +118,7 @@ class ExtensionRequestForm(forms.Form):
         min_value=1,
         help_text=_("一个工作日按 7 小时计。"),
     )
-    reason = forms.CharField(
+    reason = TextAreaField(
         label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
     )
 
@@ -130,15 +131,13 @@ class ExtensionDecideForm(forms.Form):
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(
+    note = TextAreaField(
         label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class TextForm(forms.Form):
-    text = forms.CharField(
-        label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
-    )
+    text = TextAreaField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
 
 
 class PhotoPublicForm(forms.Form):

@@ -10,16 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from cases import selectors
 from cases.forms.common import department_groups
 from cases.models import OPEN_STATES, CaseCategory, State
+from portal.filters import parse_id
 from portal.models import Community, Grid
 from portal.permissions import is_district_admin
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 class InboxFilterSet(django_filters.FilterSet):
@@ -67,8 +60,8 @@ class InboxFilterSet(django_filters.FilterSet):
         # The grid list holds only the grids of the chosen community (and the chosen grid):
         # a district has over a thousand grids, too many for one list on every page view.
         # A person whose scope is a single community (or a few led grids) sees theirs.
-        community_id = _int_or_none(self.data.get("community"))
-        grid_id = _int_or_none(self.data.get("grid"))
+        community_id = parse_id(self.data.get("community"))
+        grid_id = parse_id(self.data.get("grid"))
         shown = Q(pk__in=[])
         if community_id is not None:
             shown |= Q(community_id=community_id)

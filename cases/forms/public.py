@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from cases.forms.actions import VerifyForm
 from cases.models import CaseCategory, Rating, State
 from cases.statistics import DEFAULT_PERIOD, PERIODS
+from portal.filters import parse_id
 from portal.models import Community, Street
+from portal.text import TextAreaField
 
 PUBLIC_STATES = [(value, label) for value, label in State.choices if value != State.REJECTED]
 
@@ -48,6 +50,15 @@ class PublicCaseFilterSet(django_filters.FilterSet):
             self.filters[name].extra["error_messages"] = {
                 "invalid_choice": _("所选的筛选条件不存在，请重新选择。")
             }
+        # A community of another street would list nothing without saying why: with a
+        # street chosen, only its communities are choices (and offered).
+        street_id = parse_id((data or {}).get("street"))
+        if street_id is not None:
+            community = self.filters["community"]
+            community.queryset = Community.objects.filter(street_id=street_id)
+            community.extra["error_messages"] = {
+                "invalid_choice": _("所选社区不属于所选街道，请重新选择。")
+            }
 
 
 class RatingForm(forms.Form):
@@ -57,7 +68,7 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择满意、基本满意或不满意。")},
     )
-    comment = forms.CharField(
+    comment = TextAreaField(
         label=_("补充意见（可选，仅工作人员可见）"),
         required=False,
         max_length=500,

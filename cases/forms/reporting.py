@@ -13,9 +13,11 @@ from cases.forms.common import MultipleFileInput
 from cases.models import CaseCategory
 from cases.photos import MAX_PHOTOS, MAX_UPLOAD_BYTES, check_dimensions
 from cases.sla_table import sla_table
+from portal.filters import parse_id
 from portal.forms import GridChoiceMixin
 from portal.models import Grid
 from portal.rows import load_chain
+from portal.text import TextAreaField
 
 
 def active_categories():
@@ -32,11 +34,8 @@ class _LookupChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        try:
-            pk = int(str(value))
-        except ValueError:
-            pk = 0
-        found = self.lookup(pk) if 0 < pk < 2**63 else None
+        pk = parse_id(value)
+        found = self.lookup(pk) if pk is not None else None
         if found is None:
             raise ValidationError(
                 self.error_messages["invalid_choice"],
@@ -70,7 +69,7 @@ class ReportStartForm(GridChoiceMixin):
         empty_label=_("请选择类别"),
         error_messages={
             "required": _("请选择一个问题类别。"),
-            "invalid_choice": _("所选类别已停用，请重新选择。"),
+            "invalid_choice": _("所选类别不存在或已停用，请重新选择。"),
         },
     )
     grid_required = True
@@ -140,7 +139,7 @@ class ReportForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={
             "required": _("请选择一个问题类别。"),
-            "invalid_choice": _("所选类别已停用，请重新选择。"),
+            "invalid_choice": _("所选类别不存在或已停用，请重新选择。"),
         },
     )
     grid = _GridField(
@@ -151,7 +150,7 @@ class ReportForm(forms.Form):
             "invalid_choice": _("所选网格不存在，请重新选择。"),
         },
     )
-    description = forms.CharField(
+    description = TextAreaField(
         label=_("问题描述"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -22,6 +22,7 @@ from cases.working_time import add_working_hours
 from portal import page_cache
 from portal.models import Grid, User
 from portal.permissions import is_district_admin, staff_community_ids
+from portal.text import normalize_newlines
 
 MAX_DESCRIPTION = 1000
 
@@ -94,7 +95,7 @@ def _clean_report(
     """The report's text, place and photos, stripped and checked; a ValidationError names
     every wrong field."""
     errors = {}
-    description = (description or "").strip()
+    description = normalize_newlines(description or "").strip()
     if not description:
         errors["description"] = _("请描述遇到的问题。")
     elif len(description) > MAX_DESCRIPTION:
@@ -131,7 +132,17 @@ def _check_source(*, by: User, grid: Grid, source: str) -> None:
             or grid.community_id in staff_community_ids(by)
             or grid.leader_id == by.pk
         ):
-            raise PermissionDenied
+            # A form error (the typed text stays), not a refusal page: the grid was chosen
+            # in step 1 and may simply be the wrong one.
+            raise ValidationError(
+                {
+                    "source": _(
+                        "这个网格不在您负责的范围内，不能作为网格巡查上报。"
+                        "请改选“我自己遇到的（居民上报）”，或回到上一步选择您负责的网格。"
+                    )
+                },
+                code="patrol_out_of_scope",
+            )
     elif source != Source.RESIDENT:
         raise ValidationError(_("上报来源不正确。"))
 

@@ -52,6 +52,8 @@ def case_follow(*, case: Case, by: User) -> CaseFollower:
         raise PermissionDenied
     if case.state == State.REJECTED:
         raise ValidationError(_("这件诉求未被受理，不能关注。"))
+    if case.state == State.CLOSED:
+        raise ValidationError(_("这件诉求已经办结，不能再关注；如果问题仍然存在，请重新上报。"))
     if case.reporter_id == by.pk:
         raise ValidationError(_("这是您自己上报的诉求，进展会自动通知您。"))
     try:

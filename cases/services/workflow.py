@@ -28,6 +28,7 @@ from cases.services.report import deadlines
 from cases.services.stats import stat_add
 from cases.working_time import working_minutes_between
 from portal.models import User
+from portal.text import normalize_newlines
 
 RATING_DAYS = 7
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
@@ -87,7 +88,7 @@ def case_reject(*, case: Case, by: User, reason: str, duplicate_of: Case | None 
             "number": duplicate_of.number,
         }
     record(case, action="reject", by=by, roles=roles, from_state=before, note=note)
-    if duplicate_of is not None and case.reporter_id:
+    if duplicate_of is not None and case.reporter_id not in (None, duplicate_of.reporter_id):
         # The reporter follows the original instead, as if they had pressed 我也遇到.
         CaseFollower.objects.get_or_create(case=duplicate_of, user_id=case.reporter_id)
     notify_public(
@@ -339,7 +340,7 @@ def case_rate(
     record(
         case, action="rate", by=by, roles=roles, from_state=before, note=str(Rating(rating).label)
     )
-    comment = (comment or "").strip()[:500]
+    comment = normalize_newlines(comment or "").strip()[:500]
     if comment:
         # The reporter's own words may identify them: staff see them, the public does not.
         record(

@@ -154,6 +154,11 @@ def render_case_page(request, case: Case, *, rating_form=None, verify_form=None,
     )
 
 
+# Staff can take a photo's publication back (撤回公开): a browser or shared cache may still
+# show it this many seconds after (README, "What relies on the TTL").
+PUBLIC_PHOTO_MAX_AGE = 60
+
+
 @require_GET
 def case_photo(request, number: str, photo_id: int):
     """A photo staff made public, streamed from the private storage (or a redirect to a URL
@@ -172,7 +177,7 @@ def case_photo(request, number: str, photo_id: int):
             photo.image.storage,
             photo.image.name,
             content_type="image/jpeg",
-            cache_control="public, max-age=3600",
+            cache_control=f"public, max-age={PUBLIC_PHOTO_MAX_AGE}",
         )
     except (FileNotFoundError, OSError) as error:
         raise Http404 from error

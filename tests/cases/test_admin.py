@@ -239,3 +239,57 @@ def test_the_benchs_staff_pages_answer_for_staff_and_the_district_admin(client, 
             response = client.get(url)
             assert response.status_code == 200, (user, name, url)
         client.logout()
+
+
+def test_bulk_ids_outside_the_databases_range_are_a_message_not_a_500(client, world):
+    case = world.report()
+    _login(client, world.staff)
+    bulk = reverse("cases_admin_bulk")
+    for ids in (["9" * 30], [str(2**63)], [str(case.pk), "-1"], ["１２"], []):
+        response = client.post(bulk, {"operation": "accept", "cases": ids}, follow=True)
+        assert response.status_code == 200, ids
+        assert "请先勾选要处理的诉求。" in response.text, ids
+    case.refresh_from_db()
+    assert case.state == State.SUBMITTED
+
+
+def test_bulk_says_so_when_none_of_the_ticked_cases_is_in_scope(client, world):
+    theirs = world.report(grid=world.other_grid)
+    _login(client, world.staff)
+    response = client.post(
+        reverse("cases_admin_bulk"), {"operation": "accept", "cases": [theirs.pk]}, follow=True
+    )
+    assert "勾选的诉求已不在您的待办范围内，请刷新后重试。" in response.text
+    theirs.refresh_from_db()
+    assert theirs.state == State.SUBMITTED
+
+
+def test_bulk_dispatch_to_a_group_that_is_no_department_names_the_field(client, world):
+    from django.contrib.auth.models import Group
+
+    not_a_department = Group.objects.create(name="编辑")
+    case = world.report()
+    services.case_accept(case=case, by=world.staff)
+    _login(client, world.staff)
+    response = client.post(
+        reverse("cases_admin_bulk"),
+        {"operation": "dispatch", "department": not_a_department.pk, "cases": [case.pk]},
+        follow=True,
+    )
+    assert "只能派遣到处置部门，请重新选择。" in response.text
+    assert "请选择批量操作。" not in response.text
+    case.refresh_from_db()
+    assert case.state == State.ACCEPTED
+
+
+def test_the_timeline_names_the_reporter_only_when_they_allowed_contact(client, world):
+    world.reporter.display_name = "王秀兰"
+    world.reporter.save()
+    private = world.report(contact_allowed=False)
+    open_to_contact = world.report(contact_allowed=True, description="楼道灯坏了一个月")
+    _login(client, world.staff)
+    page = client.get(reverse("cases_admin_detail", args=[private.pk])).text
+    assert "王秀兰" not in page
+    assert "居民（上报人）" in page
+    page = client.get(reverse("cases_admin_detail", args=[open_to_contact.pk])).text
+    assert "王秀兰（上报人）" in page

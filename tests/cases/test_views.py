@@ -233,7 +233,7 @@ def test_report_in_a_category_switched_off_meanwhile_asks_again(client, world):
     world.category.save()  # the admin's save drops the cached table (cases.sla_table)
     response = client.post(REPORT, details(world))
     assert response.status_code == 400
-    assert "所选类别已停用，请重新选择。" in response.text
+    assert "所选类别不存在或已停用，请重新选择。" in response.text
     assert f'<option value="{other.pk}"' in response.text
     assert Case.objects.count() == 0
     assert world.category.pk not in sla_table().categories
@@ -416,6 +416,13 @@ def test_public_list_filters(client, world):
     assert response.status_code == 400
     assert "所选的筛选条件不存在" in response.content.decode()
     assert client.get(reverse("cases:index"), {"state": "rejected"}).status_code == 400
+    elsewhere = factories.make_geography(streets=1, communities=1, grids=1)[0].community
+    response = client.get(
+        reverse("cases:index"),
+        {"street": world.grid.community.street_id, "community": elsewhere.pk},
+    )
+    assert response.status_code == 400
+    assert "所选社区不属于所选街道，请重新选择。" in response.content.decode()
 
 
 def count_queries(client, url, data=None) -> int:
@@ -625,3 +632,68 @@ def test_a_report_costs_a_fixed_number_of_queries_and_numbers_itself(
     common = {"community": case.community, "category": case.category}
     assert CaseDailyStat.objects.get(date=day, **common).reported == 2
     assert CaseMonthlyStat.objects.get(month=day.replace(day=1), **common).reported == 2
+
+
+# --- Found in the second outside review -----------------------------------------------------
+
+
+def test_a_patrol_report_outside_the_persons_grids_keeps_the_text_and_says_why(client, world):
+    client.force_login(world.other_staff)  # staff of the other community
+    typed = "巡查发现井盖缺失，已临时围挡"
+    response = client.post(REPORT, details(world, source="patrol", description=typed))
+    assert response.status_code == 400
+    assert "这个网格不在您负责的范围内，不能作为网格巡查上报。" in response.text
+    assert typed in response.text
+    assert not Case.objects.exists()
+
+
+def test_line_breaks_count_as_one_character_as_the_browser_counts_them(client, world):
+    client.force_login(world.reporter)
+    text = "垃圾堆放\r\n" * 200  # 1,000 characters as typed, 1,200 as sent
+    response = client.post(REPORT, details(world, description=text))
+    assert response.status_code == 302
+    assert Case.objects.get().description == ("垃圾堆放\n" * 200).strip()
+    response = client.post(REPORT, details(world, description=text + "多"))
+    assert response.status_code == 400  # 1,001 as typed is still too long
+
+
+def test_every_multiline_form_field_counts_line_breaks_as_one():
+    """The class of the defect above: a CharField shown as a textarea, anywhere."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for app in ("portal", "cases", "volunteers", "surveys", "projects", "api"):
+        for path in (root / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "attr", getattr(node.func, "id", "")) == "CharField"
+                    and "Textarea" in ast.unparse(node)
+                ):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == [], "use portal.text.TextAreaField"
+
+
+def test_closed_cases_cannot_be_followed_on_the_site(client, world):
+    case = _closed_case(world)
+    client.force_login(world.stranger)
+    response = client.post(reverse("cases:follow", args=[case.number]), follow=True)
+    assert "这件诉求已经办结，不能再关注" in response.text
+    assert not CaseFollower.objects.filter(case=case, user=world.stranger).exists()
+
+
+def test_a_rejected_duplicate_of_ones_own_case_adds_no_follow(world):
+    original = world.report()
+    again = world.report(description="又一次上报同一处垃圾")
+    services.case_reject(case=again, by=world.staff, reason="重复上报", duplicate_of=original)
+    assert not CaseFollower.objects.filter(user=world.reporter).exists()
+
+
+def test_a_public_photo_may_be_cached_only_briefly(client, world):
+    case = world.report(photos=[gps_jpeg(size=(40, 30))])
+    photo = case.photos.get()
+    services.case_photo_set_public(photo=photo, by=world.staff, public=True)
+    response = client.get(reverse("cases:photo", args=[case.number, photo.pk]))
+    assert response["Cache-Control"] == "public, max-age=60"
