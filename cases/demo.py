@@ -35,6 +35,7 @@ from cases.permissions import ROLE_LABELS
 from cases.services.stats import rebuild_monthly_stats
 from cases.working_time import WorkingCalendar, add_working_hours, working_minutes_between
 from portal.models import Grid, User
+from portal.selectors import current_privacy_version
 
 DEMO_CASES = 360
 
@@ -608,8 +609,28 @@ def _workload(ctx, sim, *, rng, categories, limits, now, calendar) -> None:
         case.is_overdue = due < now and case.state not in (State.HANDLED, State.VERIFIED)
 
 
+# The demo's handling department login: a member of 城管, who handles what is dispatched there.
+DEMO_HANDLER = ("handler@example.cn", "城管执法 赵强", "城管")
+DEMO_LOGINS = [("城管处置人员 department handler", DEMO_HANDLER[0])]
+
+
+def _handler(ctx) -> None:
+    email, display_name, department = DEMO_HANDLER
+    handler = User.objects.create_user(
+        email=email,
+        password=ctx.password,
+        display_name=display_name,
+        is_staff=True,
+        privacy_consent_version=current_privacy_version(),
+        privacy_consent_at=timezone.now(),
+    )
+    handler.groups.add(Group.objects.get(name=department))
+    ctx.users["handler"] = handler
+
+
 def load(ctx) -> None:
     categories = ensure_categories()
+    _handler(ctx)
     calendar = WorkingCalendar()
     limits = category_limits(categories)
     examples = _examples()

@@ -14,6 +14,7 @@ from portal.page_cache import CLOCK_TTL
 from portal.sections import render_section
 
 HOME_PERIOD_DAYS = 30
+ACCOUNT_ROWS = 20  # of each list on 我的; the rest on 我的随手拍 (cases:mine)
 
 
 def home_section(request) -> str | None:
@@ -35,11 +36,20 @@ def account_section(request) -> str | None:
     user = request.user
     if not user.is_authenticated:
         return None
+    # One row more than shown tells whether 我的随手拍 has more (a link, no count query).
+    reported = list(selectors.my_reported_cases(user)[: ACCOUNT_ROWS + 1])
+    followed = list(selectors.my_followed_cases(user)[: ACCOUNT_ROWS + 1])
+    to_verify = list(selectors.cases_to_verify(user)[: ACCOUNT_ROWS + 1])
     context = {
-        "reported": selectors.my_reported_cases(user=user, limit=20),
-        "followed": selectors.my_followed_cases(user=user, limit=20),
+        "reported": reported[:ACCOUNT_ROWS],
+        "followed": followed[:ACCOUNT_ROWS],
         "leads_grid": bool(led_grid_ids(user)),
-        "to_verify": selectors.cases_to_verify(user=user, limit=20),
+        "to_verify": to_verify[:ACCOUNT_ROWS],
+        "more": {
+            "reported": len(reported) > ACCOUNT_ROWS,
+            "followed": len(followed) > ACCOUNT_ROWS,
+            "verify": len(to_verify) > ACCOUNT_ROWS,
+        },
         "now": timezone.now(),
     }
     return render_section("cases/includes/account_section.html", context, request)

@@ -136,34 +136,34 @@ def recent_handled_cases(*, limit: int = 5) -> list[Case]:
     )
 
 
-def my_reported_cases(*, user: User, limit: int | None = 20) -> list[Case]:
-    cases = (
+def my_reported_cases(user: User) -> QuerySet:
+    """我上报的: the person's own reports, newest first (the account section, 我的随手拍 and
+    the app's list)."""
+    return (
         Case.objects.filter(reporter=user)
         .select_related("category", "community")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
-    return list(cases[:limit] if limit else cases)
 
 
-def my_followed_cases(*, user: User, limit: int | None = 20) -> list[Case]:
-    cases = (
+def my_followed_cases(user: User) -> QuerySet:
+    """我关注的: the cases the person follows, the latest followed first."""
+    return (
         Case.objects.filter(followers__user=user)
         .select_related("category", "community")
-        .order_by("-followers__created_at")
+        .order_by("-followers__created_at", "-pk")
     )
-    return list(cases[:limit] if limit else cases)
 
 
-def cases_to_verify(*, user: User, limit: int | None = 20) -> list[Case]:
+def cases_to_verify(user: User) -> QuerySet:
     """待核查: the handled cases of the grids the person leads, oldest first."""
     from cases.permissions import led_grid_ids
 
     grids = led_grid_ids(user)
     if not grids:
-        return []
-    cases = (
+        return Case.objects.none()
+    return (
         Case.objects.filter(grid_id__in=grids, state=State.HANDLED)
         .select_related("category", "grid")
         .order_by("handled_at", "pk")
     )
-    return list(cases[:limit] if limit else cases)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/statistics/", views.statistics_page, name="statistics"),
     path("cases/statistics.csv", views.statistics_csv, name="statistics_csv"),
     path("cases/open-data.csv", views.cases_csv, name="cases_csv"),
+    path("cases/mine/", views.my_cases, name="mine"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
     path("cases/<str:number>/follow/", views.case_follow, name="follow"),
     path("cases/<str:number>/unfollow/", views.case_unfollow, name="unfollow"),

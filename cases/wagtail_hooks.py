@@ -137,6 +137,7 @@ def notification_kinds() -> list[NotificationKind]:
 
 # Demo and bench data (see portal.demo_context).
 hooks.register("portal_demo_data", demo.load, order=40)
+hooks.register("portal_demo_logins", lambda: demo.DEMO_LOGINS, order=40)
 hooks.register("portal_bench_data", bench_data.generate, order=40)
 hooks.register("portal_bench_urls", bench_data.bench_urls, order=40)
 hooks.register("portal_bench_staff_urls", bench_data.bench_staff_urls, order=40)

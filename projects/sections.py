@@ -31,7 +31,11 @@ def home_section(request: HttpRequest) -> str | None:
             near = None
         if not projects:
             return None
-        index = ProjectIndexPage.objects.live().only("url_path", "path", "depth").first()
+        # The (one) index page by its key: ordered by tree path, PostgreSQL walks the pages
+        # of the tree until it meets it (3 ms at the bench's size, on every home page).
+        index = (
+            ProjectIndexPage.objects.live().only("url_path", "path", "depth").order_by("pk").first()
+        )
         context = {"projects": projects, "near_me": bool(near), "index": index}
         return render_section("projects/includes/home_section.html", context, request)
 

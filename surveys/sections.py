@@ -19,7 +19,9 @@ def home_section(request) -> str | None:
         surveys = selectors.open_surveys_for(user=request.user, limit=4)
         if not surveys:
             return None
-        index = SurveyIndexPage.objects.live().only("url_path").first()
+        # The (one) index page by its key: ordered by tree path, PostgreSQL walks the pages
+        # of the tree until it meets it (3 ms at the bench's size, on every home page).
+        index = SurveyIndexPage.objects.live().only("url_path").order_by("pk").first()
         context = {"surveys": surveys, "index": index}
         return render_section("surveys/includes/home_section.html", context, request)
 

@@ -327,7 +327,7 @@ def open_surveys_for(*, user, visitor_token: str = "", limit: int = 4) -> list[S
 
 def my_responses(*, user) -> list[SurveyResponse]:
     """The user's responses, including to anonymous surveys (found through their keyed hash):
-    two queries."""
+    three queries."""
     anonymous_ids = list(_live_surveys().filter(anonymous=True).values_list("pk", flat=True))
     return list(
         SurveyResponse.objects.filter(

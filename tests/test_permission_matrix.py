@@ -177,6 +177,7 @@ TABLE: dict[str, tuple[str | None, str | None]] = {
     "cases:statistics_csv": (PUBLIC, N),
     "cases:cases_csv": (PUBLIC, N),
     "cases:case_detail": (PUBLIC, N),
+    "cases:mine": (LOGGED_IN, N),
     "cases:follow": (N, LOGGED_IN),
     "cases:unfollow": (N, LOGGED_IN),
     # Only the reporter rates (the service answers others with a message).

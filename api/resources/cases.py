@@ -147,23 +147,23 @@ def _public_page(page: PageParams, filters: CaseFilterParams) -> dict:
     return result
 
 
-def _mine(select, request, page: PageParams) -> dict:
-    cases = select(user=request.user, limit=page.offset + page.limit)[page.offset :]
-    return {"limit": page.limit, "offset": page.offset, "items": [_card(c) for c in cases]}
+def _mine(cases, page: PageParams) -> dict:
+    return {
+        "limit": page.limit,
+        "offset": page.offset,
+        "count": cases.count(),
+        "items": [_card(c) for c in cases[page.offset : page.offset + page.limit]],
+    }
 
 
 @router.get("/mine", response=page_of(CaseCardOut), auth=AUTH, summary="我上报的诉求")
 def case_mine(request, page: Query[PageParams]):
-    result = _mine(selectors.my_reported_cases, request, page)
-    result["count"] = Case.objects.filter(reporter=request.user).count()
-    return result
+    return _mine(selectors.my_reported_cases(request.user), page)
 
 
 @router.get("/followed", response=page_of(CaseCardOut), auth=AUTH, summary="我关注的诉求")
 def case_followed(request, page: Query[PageParams]):
-    result = _mine(selectors.my_followed_cases, request, page)
-    result["count"] = CaseFollower.objects.filter(user=request.user).count()
-    return result
+    return _mine(selectors.my_followed_cases(request.user), page)
 
 
 class SimilarParams(Schema):

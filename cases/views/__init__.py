@@ -4,7 +4,7 @@ form (reporting), and the statistics and open data (open_data). Views parse inpu
 the services in cases.services, which hold the rules. The names below are what cases.urls
 routes to."""
 
-from cases.views.account import case_follow, case_rate, case_unfollow
+from cases.views.account import case_follow, case_rate, case_unfollow, my_cases
 from cases.views.open_data import cases_csv, statistics_csv, statistics_page
 from cases.views.pages import case_detail, case_list, case_photo
 from cases.views.reporting import report
@@ -19,6 +19,7 @@ __all__ = [
     "case_unfollow",
     "case_verify",
     "cases_csv",
+    "my_cases",
     "report",
     "statistics_csv",
     "statistics_page",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from PIL import Image
 
 from cases import services
-from cases.models import Case, CasePhoto, State
+from cases.models import Case, CaseCategory, CasePhoto, State
 from portal.viewsets import is_scoped_view
 from tests import factories
 
@@ -293,3 +293,24 @@ def test_the_timeline_names_the_reporter_only_when_they_allowed_contact(client, 
     assert "居民（上报人）" in page
     page = client.get(reverse("cases_admin_detail", args=[open_to_contact.pk])).text
     assert "王秀兰（上报人）" in page
+
+
+def test_the_demo_handler_logs_in_to_the_cases_dispatched_to_their_department(client, world):
+    from cases import demo
+    from portal.demo_context import DemoContext
+
+    demo.ensure_categories()
+    ctx = DemoContext(stdout=None)
+    demo._handler(ctx)
+    handler = ctx.users["handler"]
+    sanitation = CaseCategory.objects.get(code="sanitation")
+    assert sanitation.department.name == "城管"
+    case = world.report(category=sanitation)
+    services.case_accept(case=case, by=world.staff)
+    services.case_dispatch(case=case, by=world.staff, department=sanitation.department)
+    other = world.report()
+    assert client.login(email=demo.DEMO_HANDLER[0], password=ctx.password)
+    inbox = client.get(reverse("cases_admin_inbox"))
+    assert inbox.status_code == 200
+    assert case.number in inbox.text and other.number not in inbox.text
+    assert [("城管处置人员 department handler", handler.email)] == demo.DEMO_LOGINS

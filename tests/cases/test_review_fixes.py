@@ -184,6 +184,7 @@ def test_demo_cases_spread_over_states_and_give_the_demo_roles_work(world):
         seed=2026,
         users={"leader": world.leader, "staff": world.staff, "resident": world.reporter},
         log=lambda message: None,
+        password="demo-password-2026",
     )
     demo.load(ctx)
     cases = Case.objects.all()
@@ -199,4 +200,6 @@ def test_demo_cases_spread_over_states_and_give_the_demo_roles_work(world):
     assert len(set(mine.values_list("state", flat=True))) >= 6
     assert mine.filter(selectors.overdue_q()).exists()
     assert mine.filter(selectors.due_soon_q()).count() >= 2
-    assert selectors.cases_to_verify(user=world.leader)
+    assert selectors.cases_to_verify(world.leader)
+    # The department handler's login has cases of 城管 to handle.
+    assert selectors.inbox_cases(ctx.users["handler"]).filter(state__in=OPEN_STATES).exists()

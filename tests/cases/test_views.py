@@ -697,3 +697,28 @@ def test_a_public_photo_may_be_cached_only_briefly(client, world):
     services.case_photo_set_public(photo=photo, by=world.staff, public=True)
     response = client.get(reverse("cases:photo", args=[case.number, photo.pk]))
     assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_my_cases_lists_every_report_page_by_page_beyond_the_twenty_on_the_account_page(
+    client, world, django_assert_max_num_queries
+):
+    from django.test.utils import override_settings as _override
+
+    with _override(CASES_REPORT_RATE_LIMIT=(100, 600)):
+        numbers = [world.report(description=f"第{n}处路灯不亮").number for n in range(45)]
+    client.force_login(world.reporter)
+    account = client.get(reverse("account_home")).text
+    assert numbers[-1] in account and numbers[0] not in account  # the 20 latest
+    assert reverse("cases:mine") + "?list=reported" in account
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("cases:mine")).text
+    third = client.get(reverse("cases:mine"), {"page": 3}).text
+    assert numbers[-1] in first and numbers[25] in first and numbers[24] not in first
+    assert numbers[0] in third and numbers[5] not in third
+    assert "第 3 页，共 3 页" in third
+    assert "待核查" not in first  # a resident leads no grid
+    assert client.get(reverse("cases:mine"), {"page": "9" * 30}).status_code == 200
+    # Another's reports are not theirs; an unknown list falls back to their reports.
+    client.force_login(world.stranger)
+    other = client.get(reverse("cases:mine"), {"list": "bogus"}).text
+    assert "您还没有上报过诉求。" in other and numbers[-1] not in other

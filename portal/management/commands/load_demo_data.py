@@ -51,6 +51,10 @@ class Command(BaseCommand):
     def print_logins(self, ctx: DemoContext | None = None):
         from portal.demo import DEMO_LOGINS, DEMO_PASSWORD
 
+        # Each app may add logins of its own (hook "portal_demo_logins": (role, email) pairs).
+        logins = [*DEMO_LOGINS]
+        for app_logins in hooks.get_hooks("portal_demo_logins"):
+            logins.extend(app_logins())
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        for role, email in DEMO_LOGINS:
+        for role, email in logins:
             self.stdout.write(f"  {role:<28} {email}")
