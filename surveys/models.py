@@ -365,9 +365,13 @@ class SurveyResponse(models.Model):
         verbose_name = _("答卷")
         verbose_name_plural = _("答卷")
         constraints = [
-            models.UniqueConstraint(
-                fields=["survey", "respondent_key"], name="survey_one_response_per_respondent"
-            ),
+            # The key's hash covers the survey, so a key is one respondent of one survey and
+            # unique on its own: "one response per respondent per survey". Every look-up of
+            # a person's response is by the key alone (surveys.respondents): with the
+            # survey's id in the condition too, PostgreSQL could take an index on the survey
+            # for a survey answered thousands of times since its statistics were last
+            # gathered (a popular new survey), and read every one of its responses.
+            models.UniqueConstraint(fields=["respondent_key"], name="survey_response_key_unique"),
             models.UniqueConstraint(
                 fields=["survey", "user"],
                 condition=Q(user__isnull=False),

@@ -78,7 +78,8 @@ def survey_response_for(*, survey: SurveyPage, user=None, visitor_token: str = "
     key = respondent_key(
         survey_id=survey.pk, user=user if logged_in else None, visitor_token=visitor_token
     )
-    return SurveyResponse.objects.filter(survey=survey, respondent_key=key).first()
+    # By the key alone, the unique index's own column (SurveyResponse's constraints).
+    return SurveyResponse.objects.filter(respondent_key=key).first()
 
 
 # Results -----------------------------------------------------------------------------------
@@ -327,7 +328,7 @@ def open_surveys_for(*, user, visitor_token: str = "", limit: int = 4) -> list[S
 
 def my_responses(*, user) -> list[SurveyResponse]:
     """The user's responses, including to anonymous surveys (found through their keyed hash):
-    three queries."""
+    two queries."""
     anonymous_ids = list(_live_surveys().filter(anonymous=True).values_list("pk", flat=True))
     return list(
         SurveyResponse.objects.filter(

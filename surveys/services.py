@@ -279,11 +279,7 @@ def survey_response_update(
     )
     rows = _validated_rows(survey=survey, user=user, data=data)
     with transaction.atomic():
-        response = (
-            SurveyResponse.objects.select_for_update()
-            .filter(survey=survey, respondent_key=key)
-            .first()
-        )
+        response = SurveyResponse.objects.select_for_update().filter(respondent_key=key).first()
         if response is None:
             raise ValidationError(_("没有找到您之前的答卷。"), code="no_response")
         response.answers.all().delete()

@@ -48,10 +48,10 @@ def test_deletion_keeps_counts_and_removes_every_link(survey_index, grids):
 
 def test_deletion_finds_anonymous_answers_across_batches(survey_index, grids, monkeypatch):
     """Every survey ever held is probed for the person's key in batches (one statement per
-    PAIRS_PER_STATEMENT surveys): answers in the first and the last batch are both unlinked."""
+    KEYS_PER_STATEMENT surveys): answers in the first and the last batch are both unlinked."""
     from surveys import respondents
 
-    monkeypatch.setattr(respondents, "PAIRS_PER_STATEMENT", 2)
+    monkeypatch.setattr(respondents, "KEYS_PER_STATEMENT", 2)
     surveys = [make_survey(survey_index, anonymous=True) for _ in range(5)]
     user = make_user(home_grid=grids[0])
     for survey in (surveys[0], surveys[4]):

@@ -1,6 +1,6 @@
 """Results computed by the database equal a brute-force count over the stored responses."""
 
-import random
+import uuid
 from collections import Counter
 
 import pytest
@@ -51,7 +51,7 @@ def test_results_equal_brute_force(survey_index, grids, data, area_filter):
         community = communities[item["area"]]
         response = SurveyResponse.objects.create(
             survey=survey,
-            respondent_key=f"k{i}-{random.random()}",
+            respondent_key=f"k{i}-{uuid.uuid4().hex}",  # unique across examples
             street_id=community.street_id,
             community=community,
         )
