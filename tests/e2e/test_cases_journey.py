@@ -194,3 +194,11 @@ def test_phone_pages_do_not_overflow(phone_page, journey):
     expect(table).to_be_visible()
     # The region scrolls sideways instead of being cut off.
     assert table.evaluate("el => getComputedStyle(el).overflowX") == "auto"
+    # 我的随手拍: the reporter's own list, the long case among them.
+    login(page, world.reporter.email, factories.PASSWORD)
+    page.goto("/cases/mine/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的随手拍")
+    expect(page.get_by_role("link", name=long.number)).to_be_visible()
+    screenshot(page, "cases-mine-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_accessible(page, name="cases-mine-phone")
