@@ -83,8 +83,11 @@ def bulk(request):
     # Ids outside the database's range, or not numbers at all, are refused before any
     # query (a message, never a 500); at most one page of the inbox at a time.
     ids = [parse_id(value) for value in request.POST.getlist("cases")[:BULK_MAX]]
-    if not ids or None in ids:
+    if not ids:
         messages.error(request, _("请先勾选要处理的诉求。"))
+        return redirect(_back(request))
+    if None in ids:  # not a form this page sent
+        messages.error(request, _("勾选的诉求编号无效，请刷新页面后重新勾选。"))
         return redirect(_back(request))
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
@@ -201,7 +204,9 @@ def _timeline(case: Case) -> list:
     events = list(case.events.all())
     for event in events:
         if event.actor_id is None:
-            event.shown_actor = _("系统")
+            # No account: the system, or a reporter whose account is gone (or who reported
+            # by other means), whose report and rating still carry their role.
+            event.shown_actor = _("居民") if event.action in ("report", "rate") else _("系统")
         elif event.actor_id == case.reporter_id and not case.contact_allowed:
             event.shown_actor = _("居民")
         else:

@@ -88,6 +88,10 @@ class BulkForm(forms.Form):
     ACCEPT, DISPATCH_CATEGORY, DISPATCH_DEPARTMENT = "accept", "dispatch_category", "dispatch"
     operation = forms.ChoiceField(
         label=_("批量操作"),
+        error_messages={
+            "required": _("请选择批量操作。"),
+            "invalid_choice": _("请选择批量操作。"),
+        },
         choices=[
             (ACCEPT, _("受理")),
             (DISPATCH_CATEGORY, _("派遣到类别的处置部门")),
@@ -107,6 +111,10 @@ class BulkForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("operation") == self.DISPATCH_DEPARTMENT and not data.get("department"):
+        if (
+            data.get("operation") == self.DISPATCH_DEPARTMENT
+            and not data.get("department")
+            and "department" not in self.errors  # an invalid choice says so already
+        ):
             raise forms.ValidationError(_("请选择要派遣到的部门。"))
         return data

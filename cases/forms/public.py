@@ -57,7 +57,7 @@ class PublicCaseFilterSet(django_filters.FilterSet):
             community = self.filters["community"]
             community.queryset = Community.objects.filter(street_id=street_id)
             community.extra["error_messages"] = {
-                "invalid_choice": _("所选社区不属于所选街道，请重新选择。")
+                "invalid_choice": _("所选社区不存在或不属于所选街道，请重新选择。")
             }
 
 

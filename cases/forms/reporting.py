@@ -228,6 +228,9 @@ class ReportForm(forms.Form):
                 field.label = label
                 field.widget = forms.Select(choices=field.choices)
                 field.widget.is_required = True
+                # The bound field was made (with the hidden field's label) when the form was
+                # cleaned: made again, it shows the label and the list.
+                self._bound_fields_cache.pop(name, None)
 
     def clean_source(self):
         return self.cleaned_data.get("source") or "resident"

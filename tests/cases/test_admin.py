@@ -245,10 +245,15 @@ def test_bulk_ids_outside_the_databases_range_are_a_message_not_a_500(client, wo
     case = world.report()
     _login(client, world.staff)
     bulk = reverse("cases_admin_bulk")
-    for ids in (["9" * 30], [str(2**63)], [str(case.pk), "-1"], ["１２"], []):
+    response = client.post(bulk, {"operation": "accept", "cases": []}, follow=True)
+    assert "请先勾选要处理的诉求。" in response.text
+    for ids in (["9" * 30], [str(2**63)], [str(case.pk), "-1"], ["１２"], ["abc"], ["0"]):
         response = client.post(bulk, {"operation": "accept", "cases": ids}, follow=True)
         assert response.status_code == 200, ids
-        assert "请先勾选要处理的诉求。" in response.text, ids
+        assert "勾选的诉求编号无效，请刷新页面后重新勾选。" in response.text, ids
+    for operation in ({}, {"operation": "delete"}):
+        response = client.post(bulk, {**operation, "cases": [case.pk]}, follow=True)
+        assert "请选择批量操作。" in response.text, operation
     case.refresh_from_db()
     assert case.state == State.SUBMITTED
 
@@ -278,6 +283,7 @@ def test_bulk_dispatch_to_a_group_that_is_no_department_names_the_field(client, 
     )
     assert "只能派遣到处置部门，请重新选择。" in response.text
     assert "请选择批量操作。" not in response.text
+    assert "请选择要派遣到的部门。" not in response.text  # one message, the one that applies
     case.refresh_from_db()
     assert case.state == State.ACCEPTED
 
@@ -293,6 +299,10 @@ def test_the_timeline_names_the_reporter_only_when_they_allowed_contact(client, 
     assert "居民（上报人）" in page
     page = client.get(reverse("cases_admin_detail", args=[open_to_contact.pk])).text
     assert "王秀兰（上报人）" in page
+    # A report whose account is gone (or that came without one) is still a resident's.
+    private.events.filter(action="report").update(actor=None)
+    page = client.get(reverse("cases_admin_detail", args=[private.pk])).text
+    assert "居民（上报人）" in page and "系统（上报人）" not in page
 
 
 def test_the_demo_handler_logs_in_to_the_cases_dispatched_to_their_department(client, world):

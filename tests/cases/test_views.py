@@ -218,6 +218,9 @@ def test_report_with_a_tampered_id_keeps_the_text_and_asks_again(client, world, 
     assert "请在下面重新选择" in html
     # The field is now a visible list to choose from, with the valid ones.
     assert f'<select name="{field}"' in html
+    # Labelled in Chinese, not with the hidden field's English name.
+    label = "问题所在的网格" if field == "grid" else "问题类别"
+    assert f">{label}" in html and ">Grid" not in html and ">Category" not in html
     chosen = world.grid if field == "grid" else world.category
     assert f'<option value="{chosen.pk}"' in html
     response = client.post(REPORT, details(world, description=text))
@@ -422,7 +425,8 @@ def test_public_list_filters(client, world):
         {"street": world.grid.community.street_id, "community": elsewhere.pk},
     )
     assert response.status_code == 400
-    assert "所选社区不属于所选街道，请重新选择。" in response.content.decode()
+    assert "所选社区不存在或不属于所选街道，请重新选择。" in response.content.decode()
+    assert "没有符合条件的诉求" not in response.content.decode()  # no "0 cases" under it
 
 
 def count_queries(client, url, data=None) -> int:
