@@ -18,10 +18,12 @@ QUEUES = ["default", "exports"]
 
 @pytest.fixture
 def rq_queues(settings, tmp_path):
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
+    if not os.environ.get("REDIS_URL", ""):
         pytest.skip("REDIS_URL is not set")
     import django_rq
+
+    # This worker's own Redis database (portal/settings/test.py), as the "rq" cache's.
+    url = settings.CACHES["rq"]["LOCATION"]
 
     settings.EXPORTS_ROOT = tmp_path / "exports"
     settings.RQ_QUEUES = {name: {"URL": url, "DEFAULT_TIMEOUT": 600} for name in QUEUES}
