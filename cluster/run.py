@@ -329,12 +329,17 @@ class Cluster:
         migrations when the server has one (a second or so), else migrated here (a minute or
         two), then kept as that template (`cluster_template_<digest>`, replacing those of
         other digests) for the next start."""
-        template = f"cluster_template_{migrations_digest()}"
-        if self._database_exists(template):
+        digest = migrations_digest()
+        template = f"cluster_template_{digest}"
+        # The test suite's template (tests/pg_template.py) is the same migrations, migrated:
+        # CI's PostgreSQL pass has built it by the time its cluster starts.
+        for source in (template, f"test_template_{digest}"):
+            if self.database_created or not self._database_exists(source):
+                continue
             try:
-                self._admin_sql(f'CREATE DATABASE "{self.database}" TEMPLATE "{template}"')
+                self._admin_sql(f'CREATE DATABASE "{self.database}" TEMPLATE "{source}"')
                 self.database_created = True
-            except Exception:  # noqa: BLE001 - the template is busy: migrate instead
+            except Exception:  # noqa: BLE001 - the template is busy: try the next, or migrate
                 pass
         if not self.database_created:
             self._admin_sql(f'CREATE DATABASE "{self.database}"')
