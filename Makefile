@@ -37,11 +37,12 @@ run: install var
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # Unit and integration tests in parallel, then the browser journeys on one shared server
-# (E2E=0 leaves the journeys out, LIVE=0 the contract fuzzing against a live server with the
-# demo data: CI runs both once, in the newcomer's SQLite pass).
+# (E2E=0 leaves the journeys out). The API's contract fuzzing runs once a pass: against a live
+# server with the demo data, or with LIVE=0 in-process against the WSGI application (CI: live
+# in the newcomer's SQLite pass, in-process in the PostgreSQL pass).
 # --dist loadgroup: the cluster checks (tests/cluster, one xdist group) share one cluster.
 test: install-dev
-	$(PY) -m pytest -n 2 --dist loadgroup -m "not e2e$(if $(filter 0,$(LIVE)), and not live)" -q \
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not e2e and not $(if $(filter 0,$(LIVE)),live,fuzz_in_process)" -q \
 		--durations=15
 	$(if $(filter 0,$(E2E)),@echo "Browser journeys left out (E2E=0).",$(PY) -m pytest -m e2e -q -p no:randomly)
 

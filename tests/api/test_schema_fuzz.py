@@ -25,7 +25,7 @@ from schemathesis import GenerationMode
 from tests import factories
 from tests.api import fuzz_settings
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz_in_process]
 
 FUZZ_EXAMPLES = fuzz_settings.MAX_EXAMPLES
 FUZZ_NEGATIVE_EXAMPLES = fuzz_settings.NEGATIVE_EXAMPLES

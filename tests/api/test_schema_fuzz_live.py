@@ -14,8 +14,8 @@ database named portal_fuzz_<pid> when DATABASE_URL is set) after `migrate` and
 Each run must end without a failure: no 5xx, and every answer's status code, content type,
 headers and body as the schema declares (the checks of schemathesis.toml, never loosened here).
 The server is stopped and its database dropped whatever happens. CI runs it once, in the
-newcomer's SQLite pass (`make test LIVE=0` leaves it out of the PostgreSQL pass, where the
-in-process fuzzing, tests/api/test_schema_fuzz.py, runs again).
+newcomer's SQLite pass (`make test LIVE=0` runs the in-process fuzzing,
+tests/api/test_schema_fuzz.py, instead, as the PostgreSQL pass does).
 
 Time on a 2-core machine under a load of 5–6: setup 85–110 s (about 55 s of CPU: the
 migrations, the demo data, one search index build; the migrations are now a copy of the
