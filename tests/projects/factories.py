@@ -11,6 +11,7 @@ from projects.models import (
     ServiceProjectPage,
 )
 from projects.validators import CREDIT_CODE_CHARSET, credit_code_check_character
+from tests import factories
 
 _seq = itertools.count(1)
 
@@ -45,6 +46,25 @@ def make_project_index(home_page) -> ProjectIndexPage:
         index.save_revision().publish()
     services.project_index_setup(index=index)
     return index
+
+
+def make_organizations_a_and_b(grids, *, verify_by) -> tuple[Organization, Organization]:
+    """The tests' two verified organizations: 甲 serving grids[0]'s community, 乙 serving
+    grids[4]'s (another street in factories.make_geography()), each with an owner living
+    there."""
+    org_a = make_organization(
+        owner=factories.make_user(home_grid=grids[0]),
+        communities=[grids[0].community],
+        name="甲社工服务中心",
+        verify_by=verify_by,
+    )
+    org_b = make_organization(
+        owner=factories.make_user(home_grid=grids[4]),
+        communities=[grids[4].community],
+        name="乙志愿服务队",
+        verify_by=verify_by,
+    )
+    return org_a, org_b
 
 
 def make_organization(*, owner, communities, name=None, verify_by=None) -> Organization:

@@ -37,18 +37,7 @@ def _make_world() -> dict:
     project_factories.make_project_index(home)
     grids = factories.make_geography()
     district_admin = factories.make_district_admin()
-    org_a = project_factories.make_organization(
-        owner=factories.make_user(home_grid=grids[0]),
-        communities=[grids[0].community],
-        name="甲社工服务中心",
-        verify_by=district_admin,
-    )
-    org_b = project_factories.make_organization(
-        owner=factories.make_user(home_grid=grids[4]),
-        communities=[grids[4].community],
-        name="乙志愿服务队",
-        verify_by=district_admin,
-    )
+    org_a, org_b = project_factories.make_organizations_a_and_b(grids, verify_by=district_admin)
     staff = factories.make_community_staff(grids[0].community)
     editor_a = factories.make_user()
     editor_b = factories.make_user()

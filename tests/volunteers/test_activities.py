@@ -23,19 +23,7 @@ def project_index(home_page):
 
 @pytest.fixture
 def organizations(project_index, grids, district_admin):
-    a = project_factories.make_organization(
-        owner=factories.make_user(home_grid=grids[0]),
-        communities=[grids[0].community],
-        name="甲社工服务中心",
-        verify_by=district_admin,
-    )
-    b = project_factories.make_organization(
-        owner=factories.make_user(home_grid=grids[4]),
-        communities=[grids[4].community],
-        name="乙志愿服务队",
-        verify_by=district_admin,
-    )
-    return a, b
+    return project_factories.make_organizations_a_and_b(grids, verify_by=district_admin)
 
 
 @pytest.fixture
