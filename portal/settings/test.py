@@ -28,7 +28,7 @@ if REDIS_URL:  # noqa: F405
     )
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
     # rq's queues too: their keys carry no prefix, so on a shared database one worker's
-    # rq worker ran the other's jobs and emptied its queues (a test waited 60 s for that).
+    # test could run or empty the other's queued jobs.
     CACHES["rq"]["LOCATION"] = CACHES["default"]["LOCATION"]  # noqa: F405
 
 # Each developer (or helper) may give its own test database name so that runs on one
